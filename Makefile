@@ -1,0 +1,100 @@
+# The single entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+# The machine's pip configuration names local indexes that may not hold a package; say so
+# once here instead of once per package.
+PIP := --disable-pip-version-check --quiet
+PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
+
+# Nothing is downloaded at run time: the embedding model ships in a Python package.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+RASA_SOURCES := config.yml $(wildcard domain.yml) $(shell find data domain -name '*.yml' 2>/dev/null)
+KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null)
+VENV_STAMP := $(VENV)/.installed
+RASA_STAMP := $(RASA_VENV)/.installed
+INDEX_STAMP := var/index/.built
+MODEL_STAMP := models/.trained
+
+.PHONY: help setup system kb train run test lint unit conversations bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(VENV_STAMP) $(RASA_STAMP) ## Create both virtualenvs (skipped when up to date)
+
+$(VENV_STAMP): pyproject.toml
+	@echo "==> project environment ($(VENV))"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install $(PIP) --upgrade pip 2>&1 | $(PIP_FILTER)
+	@$(PY) -m pip install $(PIP) -e ".[dev]" 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+$(RASA_STAMP): requirements/rasa.txt
+	@echo "==> Rasa environment ($(RASA_VENV))"
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
+	@# Rasa 3.6 declares Python <3.11 but runs on 3.11 with this exact, tested pin set.
+	@$(RASA_VENV)/bin/pip install $(PIP) --no-deps --ignore-requires-python \
+		-r requirements/rasa.txt 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+system: ## Install the Debian packages the tests need (chromium)
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "error: browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+kb: $(INDEX_STAMP) ## Build and calibrate the knowledge index (when its sources changed)
+
+$(INDEX_STAMP): $(VENV_STAMP) $(KB_SOURCES)
+	@echo "==> knowledge index (var/index)"
+	@$(PY) -m knowledge build --out var/index
+	@$(PY) -m knowledge calibrate --index var/index --queries knowledge/eval/calibration.jsonl
+	@touch $@
+
+train: $(MODEL_STAMP) ## Train the Rasa model (when the training data changed)
+
+$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES)
+	@echo "==> Rasa model (models/)"
+	@$(RASA) train --fixed-model-name iuc --out models
+	@touch $@
+
+run: setup kb train ## Set up what is missing, then start the assistant on http://localhost:8000
+	@echo "==> starting Rasa, the action server and the app; open http://localhost:8000 (Ctrl-C stops all)"
+	@$(VENV)/bin/honcho start -f Procfile
+
+lint: $(VENV_STAMP) ## ruff (lint + format check) and mypy
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+
+conversations: $(MODEL_STAMP) ## Validate the Rasa data and run the conversation tests
+	@$(RASA) data validate --fail-on-warnings
+	@$(RASA) test core --model models/iuc.tar.gz --stories tests/conversations/ \
+		--fail-on-prediction-errors --out results/core
+
+unit: $(VENV_STAMP) ## Fast tests only (no model, servers or browser)
+	@$(PY) -m pytest -m "not model and not integration and not browser"
+
+test: setup system kb train lint conversations ## Everything: lint, unit, conversation, integration and browser tests
+	@$(PY) -m pytest
+
+bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
+	@$(PY) scripts/bench_knowledge.py
+	@$(RASA_VENV)/bin/python scripts/bench_nlu.py
+	@$(PY) scripts/bench_chat.py
+
+clean: ## Remove environments, models and the index (never the databases in var/)
+	@# Databases under var/ (saved drafts, conversations) are kept on purpose.
+	rm -rf $(VENV) $(RASA_VENV) models var/index results .rasa .pytest_cache .ruff_cache .mypy_cache

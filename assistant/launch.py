@@ -1,0 +1,146 @@
+"""Start one of the assistant's processes with values from the settings.
+
+    python -m assistant.launch rasa | actions | app
+
+The Procfile (run by honcho from ``make run``) calls this for each process, so ports,
+URLs and database locations are configured in one place (``assistant/settings.py``,
+``.env``). Problems a user can fix (no trained model, unusable database URL) end with
+one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistant.settings import PROJECT_ROOT, Settings, get_settings
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+
+
+class LaunchError(Exception):
+    """A configuration problem the user can fix; the message says how."""
+
+
+def latest_model(model_dir: Path) -> Path:
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise LaunchError(
+            f"no trained Rasa model in {model_dir}: run `make train` (or `make run`)"
+        )
+    return models[-1]
+
+
+def rasa_database_url(url: str) -> str:
+    """The tracker URL as Rasa's SQLAlchemy 1.4 + psycopg2 expect it."""
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    return url
+
+
+def check_database(url: str, what: str) -> None:
+    """Fail fast with one line: Rasa itself retries a bad database forever."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise LaunchError(f"{what} URL {url!r} is not a database URL") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    connect_args = (
+        {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
+    )
+    try:
+        engine = create_engine(parsed, connect_args=connect_args)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, ImportError) as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise LaunchError(
+            f"cannot open the {what} {parsed.render_as_string(hide_password=True)}: "
+            f"{reason}"
+        ) from None
+
+
+def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    if not RASA_BIN.exists():
+        raise LaunchError(f"{RASA_BIN} is missing: run `make setup`")
+    model = latest_model(settings.rasa.model_dir)
+    check_database(settings.database.tracker_url, "conversation database")
+    env = {
+        "IUC_RASA_ACTION_ENDPOINT": f"{settings.actions.url.rstrip('/')}/webhook",
+        "IUC_RASA_TRACKER_URL": rasa_database_url(settings.database.tracker_url),
+    }
+    argv = [
+        str(RASA_BIN),
+        "run",
+        "--enable-api",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(settings.rasa.port),
+        "--model",
+        str(model),
+        "--endpoints",
+        str(PROJECT_ROOT / "endpoints.yml"),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+    ]
+    return argv, env
+
+
+def actions_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    argv = [
+        sys.executable,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.actions.port),
+    ]
+    return argv, {}
+
+
+def app_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, "-m", "assistant"], {}
+
+
+COMMANDS = {"rasa": rasa_command, "actions": actions_command, "app": app_command}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] not in COMMANDS:
+        print(
+            f"usage: python -m assistant.launch {{{'|'.join(COMMANDS)}}}",
+            file=sys.stderr,
+        )
+        return 2
+    # Relative paths in settings (.env) are relative to the project root.
+    os.chdir(PROJECT_ROOT)
+    try:
+        command, extra_env = COMMANDS[args[0]](get_settings())
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = "__".join(str(part) for part in first["loc"]).upper()
+        print(f"error: setting IUC_{where}: {first['msg']}", file=sys.stderr)
+        return 2
+    except LaunchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    os.execve(command[0], command, {**os.environ, **extra_env})
+    return 0  # not reached: execve replaces this process
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

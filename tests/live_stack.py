@@ -1,0 +1,124 @@
+"""Start the real Rasa server, action server and web app on free ports for tests.
+
+Each process starts through ``python -m assistant.launch`` as in ``make run``, with its
+own temporary databases: the tests exercise the real wiring (settings, launcher,
+servers) and never touch a developer's data.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_SECONDS = 240
+
+
+@dataclass
+class LiveStack:
+    rasa_url: str
+    actions_url: str
+    app_url: str
+    env: dict[str, str]
+    logs: dict[str, Path] = field(default_factory=dict)
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        text = self.logs[name].read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stack_environment(workdir: Path) -> dict[str, str]:
+    ports = {name: free_port() for name in ("rasa", "actions", "app")}
+    return {
+        "IUC_RASA__PORT": str(ports["rasa"]),
+        "IUC_RASA__URL": f"http://127.0.0.1:{ports['rasa']}",
+        "IUC_ACTIONS__PORT": str(ports["actions"]),
+        "IUC_ACTIONS__URL": f"http://127.0.0.1:{ports['actions']}",
+        "IUC_APP__PORT": str(ports["app"]),
+        "IUC_APP__PUBLIC_URL": f"http://127.0.0.1:{ports['app']}",
+        "IUC_APP__CORS_ORIGINS": f'["http://127.0.0.1:{ports["app"]}"]',
+        "IUC_APP__RATE_LIMIT_PER_MINUTE": "100000",
+        "IUC_DATABASE__URL": f"sqlite:///{workdir / 'app.db'}",
+        "IUC_DATABASE__TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def running_stack(workdir: Path) -> Iterator[LiveStack]:
+    overrides = stack_environment(workdir)
+    env = {**os.environ, **overrides}
+    stack = LiveStack(
+        rasa_url=overrides["IUC_RASA__URL"],
+        actions_url=overrides["IUC_ACTIONS__URL"],
+        app_url=overrides["IUC_APP__PUBLIC_URL"],
+        env=overrides,
+    )
+    checks = {
+        "rasa": f"{stack.rasa_url}/status",
+        "actions": f"{stack.actions_url}/health",
+        "app": f"{stack.app_url}/api/health",
+    }
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name in checks:
+            log = workdir / f"{name}.log"
+            stack.logs[name] = log
+            processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "assistant.launch", name],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        pending = dict(checks)
+        while pending:
+            for name, url in list(pending.items()):
+                if processes[name].poll() is not None:
+                    raise RuntimeError(
+                        f"{name} exited with {processes[name].returncode}:\n"
+                        + stack.log_tail(name)
+                    )
+                if _ready(url):
+                    del pending[name]
+            if time.monotonic() > deadline:
+                tails = "\n".join(f"--- {n}\n{stack.log_tail(n)}" for n in pending)
+                raise RuntimeError(
+                    f"not ready after {START_TIMEOUT_SECONDS}s:\n{tails}"
+                )
+            time.sleep(0.5)
+        yield stack
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
