@@ -48,12 +48,14 @@ $(RASA_STAMP): requirements/rasa.txt
 		-r requirements/rasa.txt 2>&1 | $(PIP_FILTER)
 	@touch $@
 
-system: ## Install the Debian packages the tests need (chromium)
-	@command -v chromium >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			echo "==> installing Debian's chromium for the browser tests"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "error: browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+system: ## Install the Debian packages the tests need (chromium, postgresql)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "error: the tests need:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	echo "==> installing Debian packages:$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
 
 kb: $(INDEX_STAMP) ## Build and calibrate the knowledge index (when its sources changed)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.live_stack import LiveStack, running_stack
+from tests.postgres import throwaway_postgres
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +15,10 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     """The real Rasa server, action server and web app, started once per test run."""
     with running_stack(tmp_path_factory.mktemp("live-stack")) as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database: a throwaway server, or IUC_TEST_POSTGRES_URL."""
+    with throwaway_postgres() as url:
+        yield url

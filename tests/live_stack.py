@@ -30,6 +30,7 @@ class LiveStack:
     app_url: str
     env: dict[str, str]
     logs: dict[str, Path] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         text = self.logs[name].read_text(errors="replace").splitlines()
@@ -96,6 +97,7 @@ def running_stack(workdir: Path) -> Iterator[LiveStack]:
                 stdout=log.open("wb"),
                 stderr=subprocess.STDOUT,
             )
+            stack.pids[name] = processes[name].pid
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         pending = dict(checks)
         while pending:
