@@ -1,0 +1,1 @@
+"""HTTP API of the assistant: one router per resource."""

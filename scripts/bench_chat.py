@@ -1,0 +1,193 @@
+"""``make bench``: simulated users through /api/chat, plus each hop alone.
+
+Runs N concurrent sessions against a running stack for D seconds and prints p50/p95
+latency, turns per second and errors; in the same run, times Rasa's NLU parse alone
+(POST /model/parse) and retrieval alone (the knowledge answerer in this process), so the
+overhead of each hop is a ratio; finally the resident memory of the three processes.
+
+    .venv/bin/python scripts/bench_chat.py --sessions 10 --duration 60 [--json]
+
+The app's rate limit must allow the load: IUC_APP__RATE_LIMIT_PER_MINUTE=100000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+# Run as a plain script (make bench): make the project's packages importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+QUESTIONS = [
+    ("When is the deadline?", "en"),
+    ("Who can apply to the call?", "en"),
+    ("What does a city commit to?", "en"),
+    ("Quelle est la date limite ?", "fr"),
+    ("Qui peut postuler ?", "fr"),
+    ("¿Cuál es la fecha límite?", "es"),
+    ("¿Qué temas cubre la cooperación?", "es"),
+]
+PROCESS_MARKERS = {
+    "rasa": "rasa run",
+    "actions": "rasa_sdk",
+    "app": "-m assistant",
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def user(
+    client: httpx.AsyncClient,
+    url: str,
+    stop: float,
+    out: list[float],
+    errors: list[str],
+) -> None:
+    session = uuid.uuid4().hex
+    i = 0
+    while time.monotonic() < stop:
+        text, lang = QUESTIONS[i % len(QUESTIONS)]
+        i += 1
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                f"{url}/api/chat",
+                json={"session_id": session, "message": text, "language": lang},
+            )
+            if response.status_code != 200 or response.json().get("degraded"):
+                errors.append(f"{response.status_code} degraded={response.text[:80]}")
+                continue
+        except httpx.HTTPError as exc:
+            errors.append(type(exc).__name__)
+            continue
+        out.append((time.perf_counter() - started) * 1000)
+
+
+async def chat_load(url: str, sessions: int, duration: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=sessions * 2)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        stop = time.monotonic() + duration
+        started = time.monotonic()
+        await asyncio.gather(
+            *(user(client, url, stop, latencies, errors) for _ in range(sessions))
+        )
+        elapsed = time.monotonic() - started
+    return {
+        "sessions": sessions,
+        "turns": len(latencies),
+        "errors": len(errors),
+        "turns_per_second": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+    }
+
+
+def rasa_parse(rasa_url: str, rounds: int) -> dict[str, float]:
+    times = []
+    with httpx.Client(timeout=30) as client:
+        for i in range(rounds):
+            text = QUESTIONS[i % len(QUESTIONS)][0]
+            started = time.perf_counter()
+            client.post(
+                f"{rasa_url}/model/parse", json={"text": text}
+            ).raise_for_status()
+            times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+
+
+def retrieval(index_dir: Path, model: str, rounds: int) -> dict[str, float]:
+    from knowledge.service import load_answerer
+
+    answerer = load_answerer(index_dir, model)
+    times = []
+    for i in range(rounds):
+        text, lang = QUESTIONS[i % len(QUESTIONS)]
+        started = time.perf_counter()
+        answerer.ask(text, lang=lang)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+
+
+def resident_memory_mb() -> dict[str, float]:
+    """RSS per process of the stack, found by command line in /proc (read only)."""
+    totals = dict.fromkeys(PROCESS_MARKERS, 0.0)
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        for name, marker in PROCESS_MARKERS.items():
+            if marker in cmdline and "bench_chat" not in cmdline:
+                for line in status.splitlines():
+                    if line.startswith("VmRSS:"):
+                        totals[name] += int(line.split()[1]) / 1024
+    totals["total"] = sum(totals.values())
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=f"http://127.0.0.1:{settings.app.port}")
+    parser.add_argument("--rasa-url", default=settings.rasa.url)
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--rounds", type=int, default=200, help="hop-alone samples")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    try:
+        httpx.get(f"{args.url}/api/health", timeout=3).raise_for_status()
+    except httpx.HTTPError as exc:
+        print(f"bench: the app is not reachable at {args.url} ({exc})", file=sys.stderr)
+        return 2
+    report: dict[str, object] = {
+        "chat": asyncio.run(chat_load(args.url, args.sessions, args.duration))
+    }
+    try:
+        report["rasa_parse"] = rasa_parse(args.rasa_url, args.rounds)
+    except httpx.HTTPError as exc:
+        report["rasa_parse"] = {"error": str(exc)}
+    report["retrieval"] = retrieval(
+        settings.knowledge.index_dir, settings.knowledge.embedding_model, args.rounds
+    )
+    report["memory_mb"] = resident_memory_mb()
+    chat_p50 = report["chat"]["p50_ms"]  # type: ignore[index]
+    report["ratios_to_chat_p50"] = {
+        hop: round(values["p50_ms"] / chat_p50, 3)  # type: ignore[index]
+        for hop, values in report.items()
+        if hop in ("rasa_parse", "retrieval") and "p50_ms" in values  # type: ignore[operator]
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for section, values in report.items():
+            pairs = ", ".join(
+                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in values.items()  # type: ignore[attr-defined]
+            )
+            print(f"{section}: {pairs}")
+    chat = report["chat"]
+    return 0 if chat["errors"] == 0 and chat["turns"] else 1  # type: ignore[index]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
