@@ -69,7 +69,7 @@ train: $(MODEL_STAMP) ## Train the Rasa model (when the training data changed)
 
 $(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES)
 	@echo "==> Rasa model (models/)"
-	@$(RASA) train --fixed-model-name iuc --out models
+	@$(RASA) train --domain domain --fixed-model-name iuc --out models
 	@touch $@
 
 run: setup kb train ## Set up what is missing, then start the assistant on http://localhost:8000
@@ -82,7 +82,7 @@ lint: $(VENV_STAMP) ## ruff (lint + format check) and mypy
 	@$(VENV)/bin/mypy
 
 conversations: $(MODEL_STAMP) ## Validate the Rasa data and run the conversation tests
-	@$(RASA) data validate --fail-on-warnings
+	@$(RASA) data validate --domain domain --fail-on-warnings
 	@$(RASA) test core --model models/iuc.tar.gz --stories tests/conversations/ \
 		--fail-on-prediction-errors --out results/core
 

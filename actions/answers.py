@@ -1,0 +1,123 @@
+"""Programme questions: one action answers every ask_* intent from the knowledge."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import names, services
+from actions.language import current_language, intent_name
+
+logger = logging.getLogger(__name__)
+
+# How many "did you mean" buttons to offer at most.
+MAX_SUGGESTIONS = 3
+
+
+def contact_kwargs() -> dict[str, str]:
+    """Template variables for responses that point to the programme contact."""
+    try:
+        facts = services.facts()
+    except Exception:  # the reply still goes out, without the contact details
+        logger.exception("call facts unavailable")
+        return {"contact_url": "", "contact_email": ""}
+    return {
+        "contact_url": facts.contact_url or "",
+        "contact_email": facts.contact_email or "",
+    }
+
+
+def question_text(tracker: Tracker) -> str:
+    """The user's question; a button payload "/intent{...}" carries no question."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def suggestion_buttons(hits: list[Any], exclude: str | None) -> list[dict[str, str]]:
+    """Buttons whose payload is the suggested question: sending it asks it."""
+    buttons = []
+    seen = {exclude}
+    for hit in hits:
+        if hit.entry_id in seen or not hit.question:
+            continue
+        seen.add(hit.entry_id)
+        buttons.append({"title": hit.question, "payload": hit.question})
+        if len(buttons) == MAX_SUGGESTIONS:
+            break
+    return buttons
+
+
+class ActionAnswerQuestion(Action):
+    """Answer from the knowledge base with its source, or decline with the contact."""
+
+    def name(self) -> str:
+        return names.ACTION_ANSWER_QUESTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        lang = current_language(tracker)
+        topic = names.TOPIC_BY_INTENT.get(intent_name(tracker) or "")
+        text = question_text(tracker)
+        if not text:
+            self._decline(dispatcher)
+            return []
+        try:
+            answerer = services.answerer()
+            result = await asyncio.to_thread(
+                answerer.ask, text, lang=lang, k=3, topic=topic
+            )
+        except Exception:
+            # A missing index or a broken model must not leave the user without reply.
+            logger.exception("knowledge engine failed for %r", text)
+            dispatcher.utter_message(
+                response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
+            )
+            return []
+
+        if result.answered and result.hits:
+            best = result.hits[0]
+            dispatcher.utter_message(text=best.answer)
+            source = services.source_info(best.source, lang)
+            if source:
+                dispatcher.utter_message(json_message={"sources": [source]})
+            buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
+            if buttons:
+                dispatcher.utter_message(
+                    response=names.UTTER_DID_YOU_MEAN, buttons=buttons
+                )
+            return []
+
+        self._decline(dispatcher, suggestion_buttons(result.suggestions, None))
+        return []
+
+    @staticmethod
+    def _decline(
+        dispatcher: CollectingDispatcher,
+        buttons: list[dict[str, str]] | None = None,
+    ) -> None:
+        # The response carries custom {"fallback": true} for the web gateway.
+        dispatcher.utter_message(
+            response=names.UTTER_ANSWER_FALLBACK, **contact_kwargs()
+        )
+        if buttons:
+            dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
+
+
+class ActionContactHuman(Action):
+    """Give the programme contact (read from the call facts, never typed twice)."""
+
+    def name(self) -> str:
+        return names.ACTION_CONTACT_HUMAN
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        kwargs = contact_kwargs()
+        dispatcher.utter_message(response=names.UTTER_CONTACT, **kwargs)
+        return []

@@ -1,0 +1,129 @@
+"""Slot, response, action, form and intent names shared by the domain, code and tests.
+
+They must match ``domain/*.yml`` exactly; ``tests/actions/test_names.py`` checks it.
+"""
+
+from __future__ import annotations
+
+# --- languages ---------------------------------------------------------------------
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+DEFAULT_LANGUAGE = "en"
+
+# --- slots -------------------------------------------------------------------------
+SLOT_LANGUAGE = "language"
+SLOT_CITY = "city"
+SLOT_COUNTRY = "country"
+SLOT_REGION = "region"
+SLOT_POPULATION = "population"
+SLOT_GROUP = "group_of_municipalities"
+SLOT_CITY_CONFIRMED = "city_confirmed"
+# The gazetteer entry behind a pre-filled city (a dict), kept to ask for confirmation.
+SLOT_CITY_MATCH = "city_match"
+SLOT_VERDICT = "eligibility_verdict"
+SLOT_CONTACT_NAME = "contact_name"
+SLOT_CONTACT_EMAIL = "contact_email"
+SLOT_ROLE = "role"
+SLOT_THEMES = "themes"
+SLOT_MOTIVATION = "motivation"
+SLOT_DRAFT_ID = "draft_id"
+REQUESTED_SLOT = "requested_slot"
+
+# --- entities ----------------------------------------------------------------------
+ENTITY_CITY = "city"
+ENTITY_COUNTRY = "country"
+ENTITY_REGION = "region"
+ENTITY_POPULATION = "population"
+ENTITY_LANGUAGE = "language"
+ENTITY_EMAIL = "email"
+
+# --- intents -----------------------------------------------------------------------
+INTENT_AFFIRM = "affirm"
+INTENT_DENY = "deny"
+INTENT_STOP = "stop"
+INTENT_INFORM = "inform"
+INTENT_CHANGE_LANGUAGE = "change_language"
+INTENT_ASK_ELIGIBILITY = "ask_eligibility"
+INTENT_ASK_DEADLINE = "ask_deadline"
+INTENT_ASK_COMMITMENT = "ask_commitment"
+INTENT_ASK_PROGRAMME = "ask_programme"
+INTENT_START_APPLICATION = "start_application"
+INTENT_CHECK_ELIGIBILITY = "check_eligibility"
+
+# The topic hint given to the knowledge engine for each question intent.
+TOPIC_BY_INTENT: dict[str, str | None] = {
+    INTENT_ASK_ELIGIBILITY: "eligibility",
+    INTENT_ASK_DEADLINE: "deadline",
+    INTENT_ASK_COMMITMENT: "commitment",
+    INTENT_ASK_PROGRAMME: None,
+}
+# Intents that interrupt a form instead of answering its question.
+INTERRUPTING_INTENTS: frozenset[str] = frozenset(
+    {
+        *TOPIC_BY_INTENT,
+        INTENT_STOP,
+        INTENT_CHANGE_LANGUAGE,
+        "contact_human",
+        "help",
+        "bot_challenge",
+        INTENT_CHECK_ELIGIBILITY,
+        INTENT_START_APPLICATION,
+    }
+)
+
+# --- forms -------------------------------------------------------------------------
+FORM_ELIGIBILITY = "eligibility_form"
+FORM_APPLICATION = "application_form"
+
+# --- actions -----------------------------------------------------------------------
+ACTION_ANSWER_QUESTION = "action_answer_question"
+ACTION_CONTACT_HUMAN = "action_contact_human"
+ACTION_VALIDATE_SLOT_MAPPINGS = "action_validate_slot_mappings"
+ACTION_CHANGE_LANGUAGE = "action_change_language"
+ACTION_VALIDATE_ELIGIBILITY_FORM = "validate_eligibility_form"
+ACTION_ASK_CITY_CONFIRMED = "action_ask_city_confirmed"
+ACTION_ASK_COUNTRY = "action_ask_country"
+ACTION_RESET_ELIGIBILITY = "action_reset_eligibility"
+ACTION_ELIGIBILITY_VERDICT = "action_eligibility_verdict"
+ACTION_VALIDATE_APPLICATION_FORM = "validate_application_form"
+ACTION_ASK_THEMES = "action_ask_themes"
+ACTION_SAVE_DRAFT = "action_save_draft"
+
+# --- responses ---------------------------------------------------------------------
+UTTER_DID_YOU_MEAN = "utter_did_you_mean"
+UTTER_ANSWER_FALLBACK = "utter_answer_fallback"
+UTTER_SERVICE_UNAVAILABLE = "utter_service_unavailable"
+UTTER_CONTACT = "utter_contact"
+UTTER_LANGUAGE_CHANGED = "utter_language_changed"
+UTTER_ASK_WHICH_LANGUAGE = "utter_ask_which_language"
+UTTER_ASK_COUNTRY = "utter_ask_country"
+UTTER_CONFIRM_CITY = "utter_confirm_city"
+UTTER_CONFIRM_CITY_NO_POPULATION = "utter_confirm_city_no_population"
+UTTER_WHICH_CITY = "utter_which_city"
+UTTER_CITY_UNKNOWN = "utter_city_unknown"
+UTTER_INVALID_CITY = "utter_invalid_city"
+UTTER_INVALID_COUNTRY = "utter_invalid_country"
+UTTER_INVALID_POPULATION = "utter_invalid_population"
+UTTER_INVALID_YES_NO = "utter_invalid_yes_no"
+UTTER_CITY_NOT_CONFIRMED = "utter_city_not_confirmed"
+UTTER_VERDICT_PREFIX = "utter_verdict_"  # + encouraged, below_threshold, ...
+UTTER_OFFER_APPLICATION = "utter_offer_application"
+UTTER_ANYTHING_ELSE = "utter_anything_else"
+UTTER_ASK_THEMES = "utter_ask_themes"
+UTTER_THEME_OTHER = "utter_theme_other"
+UTTER_INVALID_THEMES = "utter_invalid_themes"
+UTTER_INVALID_EMAIL = "utter_invalid_email"
+UTTER_INVALID_TEXT = "utter_invalid_text"
+UTTER_INVALID_MOTIVATION = "utter_invalid_motivation"
+UTTER_DRAFT_SAVED = "utter_draft_saved"
+UTTER_DRAFT_FAILED = "utter_draft_failed"
+
+VERDICTS: tuple[str, ...] = (
+    "encouraged",
+    "below_threshold",
+    "wrong_region",
+    "need_more_info",
+)
+# Verdicts after which the assistant offers to start a draft application.
+VERDICTS_WITH_OFFER: frozenset[str] = frozenset({"encouraged", "below_threshold"})
+# The theme button that stands for "a theme not in the call's list".
+THEME_OTHER = "other"

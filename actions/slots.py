@@ -1,0 +1,94 @@
+"""Helpers shared by the form validators: what the user typed for the requested slot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.types import DomainDict
+
+from actions import names
+from actions.language import current_language, intent_name
+
+MAX_TEXT_CHARS = 100
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The message text, or "" for a button payload ("/affirm")."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def answer_for(tracker: Tracker, slot: str, interruptions: bool = True) -> str | None:
+    """The raw text answering ``slot`` when it is the requested one, else None.
+
+    With ``interruptions`` a question, "stop" or a language switch is not taken as the
+    answer: the form then rejects and the rules handle the interruption.
+    """
+    if tracker.get_slot(names.REQUESTED_SLOT) != slot:
+        return None
+    intent = intent_name(tracker)
+    if intent == names.INTENT_STOP:
+        return None
+    if interruptions and intent in names.INTERRUPTING_INTENTS:
+        return None
+    return typed_text(tracker) or None
+
+
+def entity_value(tracker: Tracker, entity: str) -> str | None:
+    for item in tracker.latest_message.get("entities") or []:
+        if item.get("entity") == entity and item.get("value"):
+            return str(item["value"])
+    return None
+
+
+def yes_no(tracker: Tracker, value: Any) -> bool | None:
+    """A yes/no answer from the intent (buttons send /affirm, /deny) or the text."""
+    if isinstance(value, bool):
+        return value
+    intent = intent_name(tracker)
+    if intent == names.INTENT_AFFIRM:
+        return True
+    if intent == names.INTENT_DENY:
+        return False
+    if not isinstance(value, str):
+        return None
+    from knowledge.parsing import parse_yes_no
+
+    return parse_yes_no(value, current_language(tracker))
+
+
+def yes_no_answer(tracker: Tracker, slot: str) -> Any:
+    """Extraction for a yes/no slot: the intent or the text, when it is requested."""
+    if tracker.get_slot(names.REQUESTED_SLOT) != slot:
+        return None
+    intent = intent_name(tracker)
+    if intent in (names.INTENT_AFFIRM, names.INTENT_DENY):
+        return intent == names.INTENT_AFFIRM
+    return answer_for(tracker, slot)
+
+
+def clean_text(value: Any, max_chars: int = MAX_TEXT_CHARS) -> str | None:
+    """Trimmed text with at least one letter and at most ``max_chars``, else None."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    if not text or len(text) > max_chars or not any(ch.isalpha() for ch in text):
+        return None
+    return text
+
+
+def response_text(domain: DomainDict, response: str, lang: str) -> str | None:
+    """The text of a domain response in ``lang`` (its English default otherwise)."""
+    default = None
+    for variation in (domain.get("responses") or {}).get(response, []):
+        conditions = variation.get("condition") or []
+        if not conditions:
+            default = default or variation.get("text")
+            continue
+        if any(
+            c.get("name") == names.SLOT_LANGUAGE and c.get("value") == lang
+            for c in conditions
+        ):
+            return variation.get("text")
+    return default

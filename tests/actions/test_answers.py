@@ -1,0 +1,103 @@
+"""action_answer_question and action_contact_human: exact messages and events."""
+
+from __future__ import annotations
+
+from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
+
+from actions import names, services
+from actions.answers import ActionAnswerQuestion, ActionContactHuman
+
+DEADLINE = FakeHit(
+    "deadline-date", 0.9, "When is the deadline?", "15 March 2019.", "call-page"
+)
+OTHER = FakeHit("deadline-time", 0.88, "At what time?", "Not stated.", "call-page")
+
+
+async def test_answer_has_text_then_sources_and_uses_topic_and_language(
+    dispatcher, domain
+):
+    answerer = FakeAnswerer(FakeResult(True, "fr", [DEADLINE]))
+    services.set_service("answerer", answerer)
+    tracker = make_tracker(
+        "c'est quand la date limite ?", "ask_deadline", language="fr"
+    )
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert events == []
+    assert answerer.calls == [
+        {
+            "text": "c'est quand la date limite ?",
+            "lang": "fr",
+            "k": 3,
+            "topic": "deadline",
+        }
+    ]
+    assert dispatcher.messages[0]["text"] == "15 March 2019."
+    source = dispatcher.messages[1]["custom"]["sources"][0]
+    assert source["id"] == "call-page"
+    assert source["url"].startswith("http")
+    assert len(dispatcher.messages) == 2
+
+
+async def test_close_suggestions_become_buttons_that_ask_the_question(
+    dispatcher, domain
+):
+    result = FakeResult(True, "en", [DEADLINE, OTHER], suggestions=[DEADLINE, OTHER])
+    services.set_service("answerer", FakeAnswerer(result))
+    tracker = make_tracker("deadline?", "ask_programme")
+
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    last = dispatcher.messages[-1]
+    assert last["response"] == names.UTTER_DID_YOU_MEAN
+    assert last["buttons"] == [{"title": "At what time?", "payload": "At what time?"}]
+
+
+async def test_declined_question_gets_the_fallback_with_the_contact(dispatcher, domain):
+    answerer = FakeAnswerer(FakeResult(False, "en", [OTHER]))
+    services.set_service("answerer", answerer)
+    tracker = make_tracker("what is the weather on mars", "ask_programme")
+
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert answerer.calls[0]["topic"] is None
+    assert uttered(dispatcher) == [names.UTTER_ANSWER_FALLBACK]
+    assert "@" in dispatcher.messages[0]["contact_email"]
+    assert dispatcher.messages[0]["contact_url"].startswith("http")
+    # The domain response carries the marker the web gateway relies on.
+    variations = domain["responses"][names.UTTER_ANSWER_FALLBACK]
+    assert all(v["custom"] == {"fallback": True} for v in variations)
+
+
+async def test_broken_engine_gives_a_reply_not_a_crash(dispatcher, domain):
+    services.set_service("answerer", FakeAnswerer(RuntimeError("index missing")))
+    tracker = make_tracker("when is the deadline", "ask_deadline")
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert events == []
+    assert uttered(dispatcher) == [names.UTTER_SERVICE_UNAVAILABLE]
+
+
+async def test_button_payload_without_question_is_declined_without_a_search(
+    dispatcher, domain
+):
+    answerer = FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
+    services.set_service("answerer", answerer)
+    tracker = make_tracker("/ask_deadline", "ask_deadline")
+
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert answerer.calls == []
+    assert uttered(dispatcher) == [names.UTTER_ANSWER_FALLBACK]
+
+
+async def test_contact_comes_from_the_call_facts(dispatcher, domain):
+    events = await ActionContactHuman().run(dispatcher, make_tracker(), domain)
+
+    assert events == []
+    assert uttered(dispatcher) == [names.UTTER_CONTACT]
+    from knowledge.facts import load_call_facts
+
+    assert dispatcher.messages[0]["contact_email"] == load_call_facts().contact_email

@@ -1,0 +1,202 @@
+"""The eligibility form validator, the confirmation question and the verdict."""
+
+from __future__ import annotations
+
+from action_helpers import make_tracker, uttered
+from rasa_sdk.events import SlotSet
+
+from actions import names
+from actions.eligibility import (
+    ActionAskCityConfirmed,
+    ActionAskCountry,
+    ActionEligibilityVerdict,
+    ActionResetEligibility,
+    ValidateEligibilityForm,
+)
+
+FORM = "eligibility_form"
+
+
+def asking(slot: str, text: str, intent: str = "inform", **kwargs):
+    return make_tracker(text, intent, active_loop=FORM, requested_slot=slot, **kwargs)
+
+
+async def run_form(tracker, dispatcher, domain):
+    return await ValidateEligibilityForm().run(dispatcher, tracker, domain)
+
+
+async def test_ottawa_is_prefilled_from_the_gazetteer_and_confirmed(dispatcher, domain):
+    events = await run_form(asking("city", "Ottawa"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Ottawa"
+    assert slots["country"] == "CA"
+    assert slots["region"] == "Ontario"
+    assert slots["population"] > 1_000_000
+    assert slots["requested_slot"] == "city_confirmed"
+    assert dispatcher.messages == []
+
+
+async def test_ambiguous_city_offers_buttons_and_asks_again(dispatcher, domain):
+    events = await run_form(asking("city", "Springfield"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None
+    assert slots["requested_slot"] == "city"
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert len(buttons) > 1
+    assert buttons[0]["payload"].startswith('/inform{"city": "Springfield"')
+    assert "United States" in buttons[0]["title"]
+
+
+async def test_confirmation_question_names_place_and_rounded_population(
+    dispatcher, domain
+):
+    tracker = make_tracker(
+        city="Ottawa", region="Ontario", country="CA", population=1017449
+    )
+    assert await ActionAskCityConfirmed().run(dispatcher, tracker, domain) == []
+    message = dispatcher.messages[0]
+    assert message["response"] == names.UTTER_CONFIRM_CITY
+    assert message["place"] == "Ottawa, Ontario, Canada"
+    assert message["population"] == "1,017,000"
+
+
+async def test_confirmation_in_french_formats_for_french(dispatcher, domain):
+    tracker = make_tracker(
+        city="Ottawa", region="Ontario", country="CA", population=1017449, language="fr"
+    )
+    await ActionAskCityConfirmed().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["population"].replace("\u202f", " ") == "1 017 000"
+
+
+async def test_denied_confirmation_clears_the_prefilled_details(dispatcher, domain):
+    tracker = asking(
+        "city_confirmed",
+        "no",
+        "deny",
+        city="Ottawa",
+        country="CA",
+        region="Ontario",
+        population=1017449,
+        city_match={"name": "Ottawa"},
+    )
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [
+        SlotSet("city_confirmed", False),
+        SlotSet("city_match", None),
+        SlotSet("country", None),
+        SlotSet("region", None),
+        SlotSet("population", None),
+        SlotSet("requested_slot", "country"),
+    ]
+    assert uttered(dispatcher) == [names.UTTER_CITY_NOT_CONFIRMED]
+
+
+async def test_population_in_spanish_words_is_parsed(dispatcher, domain):
+    tracker = asking(
+        "population", "1,2 millones", city="Puebla", country="MX", language="es"
+    )
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [SlotSet("population", 1_200_000), SlotSet("requested_slot", None)]
+
+
+async def test_small_city_is_asked_about_groups(dispatcher, domain):
+    tracker = asking("population", "60k", city="Tinytown", country="US")
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [
+        SlotSet("population", 60_000),
+        SlotSet("requested_slot", "group_of_municipalities"),
+    ]
+
+
+async def test_unreadable_population_is_explained_and_asked_again(dispatcher, domain):
+    tracker = asking("population", "lots of people", city="Tinytown", country="US")
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [
+        SlotSet("population", None),
+        SlotSet("requested_slot", "population"),
+    ]
+    assert uttered(dispatcher) == [names.UTTER_INVALID_POPULATION]
+
+
+async def test_country_in_french_is_understood(dispatcher, domain):
+    tracker = asking("country", "les États-Unis", city="Tinytown")
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [SlotSet("country", "US"), SlotSet("requested_slot", "population")]
+
+
+async def test_unknown_country_is_explained(dispatcher, domain):
+    tracker = asking("country", "Narnia", city="Tinytown")
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [SlotSet("country", None), SlotSet("requested_slot", "country")]
+    assert uttered(dispatcher) == [names.UTTER_INVALID_COUNTRY]
+
+
+async def test_question_mid_form_is_not_taken_as_the_answer(dispatcher, domain):
+    tracker = asking(
+        "population",
+        "when is the deadline?",
+        "ask_deadline",
+        city="Tinytown",
+        country="US",
+    )
+    events = await run_form(tracker, dispatcher, domain)
+    # Nothing filled: Rasa rejects the form and the interruption rule answers.
+    assert events == [SlotSet("requested_slot", "population")]
+    assert dispatcher.messages == []
+
+
+async def test_country_question_has_a_button_per_eligible_country(dispatcher, domain):
+    await ActionAskCountry().run(dispatcher, make_tracker(language="es"), domain)
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == ["Canadá", "Estados Unidos", "México"]
+    assert buttons[0]["payload"] == '/inform{"country": "CA"}'
+
+
+async def test_new_check_forgets_old_answers_but_keeps_the_named_city(
+    dispatcher, domain
+):
+    tracker = make_tracker(
+        "can Boston apply?",
+        "check_eligibility",
+        entities=[{"entity": "city", "value": "Boston"}],
+        city="Boston",
+        country="CA",
+        population=5,
+        eligibility_verdict="encouraged",
+    )
+    events = await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert events == [
+        SlotSet("country", None),
+        SlotSet("population", None),
+        SlotSet("eligibility_verdict", None),
+    ]
+
+
+async def test_verdict_for_ottawa_encourages_and_offers_a_draft(dispatcher, domain):
+    tracker = make_tracker(
+        city="Ottawa", country="CA", region="Ontario", population=1017449
+    )
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "encouraged")]
+    responses = uttered(dispatcher)
+    assert responses[0] == "utter_verdict_encouraged"
+    assert responses[-1] == names.UTTER_OFFER_APPLICATION
+    assert all(m["text"] for m in dispatcher.messages[1:-1])  # the reasons
+
+
+async def test_verdict_for_a_european_city_names_the_right_region(dispatcher, domain):
+    tracker = make_tracker(city="Lyon", country="FR", population=500000)
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "wrong_region")]
+    assert uttered(dispatcher)[-1] == names.UTTER_ANYTHING_ELSE
+
+
+async def test_verdict_below_threshold(dispatcher, domain):
+    tracker = make_tracker(
+        city="Tinytown", country="US", population=20000, group_of_municipalities=False
+    )
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "below_threshold")]

@@ -1,0 +1,89 @@
+"""Whole conversations through the running Rasa and action servers (REST channel)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.live_stack import LiveStack
+
+pytestmark = pytest.mark.integration
+
+
+class Chat:
+    """One user talking to Rasa's REST webhook with the widget's language metadata."""
+
+    def __init__(self, stack: LiveStack, language: str) -> None:
+        self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
+        self.sender = f"test-{uuid.uuid4()}"
+        self.language = language
+
+    def say(self, text: str) -> list[dict]:
+        response = httpx.post(
+            self.url,
+            json={
+                "sender": self.sender,
+                "message": text,
+                "metadata": {"language": self.language},
+            },
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def texts(messages: list[dict]) -> str:
+    return " ".join(m.get("text", "") for m in messages)
+
+
+def sources(messages: list[dict]) -> list[dict]:
+    return [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "expected"),
+    [
+        ("en", "When is the deadline to apply?", "2019"),
+        ("fr", "Quelle est la date limite pour postuler ?", "2019"),
+        ("es", "¿Cuál es la fecha límite para postularse?", "2019"),
+    ],
+)
+def test_deadline_is_answered_with_its_source(live_stack, language, question, expected):
+    reply = Chat(live_stack, language).say(question)
+    assert expected in texts(reply)
+    assert sources(reply), reply
+
+
+def test_ottawa_self_check_then_draft_with_link(live_stack):
+    chat = Chat(live_stack, "en")
+    reply = chat.say("Is my city eligible? Let's check")
+    assert "city" in texts(reply).lower()
+    reply = chat.say("Ottawa")
+    assert "Ottawa, Ontario, Canada" in texts(reply)
+    assert "1,017,000" in texts(reply)
+    reply = chat.say("/affirm")
+    assert "encouraged" in texts(reply)
+    reply = chat.say("/start_application")
+    assert "contact person" in texts(reply)
+    reply = chat.say("When is the deadline?")  # interruption, then the form resumes
+    assert "2019" in texts(reply)
+    assert "contact person" in texts(reply)
+    chat.say("Jane Doe")
+    reply = chat.say("jane.doe@ottawa.ca")
+    assert "role" in texts(reply)
+    reply = chat.say("Director of international relations")
+    assert any(m.get("buttons") for m in reply)
+    chat.say("housing")
+    reply = chat.say("We want to learn from European peers about housing.")
+    assert "/drafts/" in texts(reply) and "#token=" in texts(reply)
+
+
+def test_stop_leaves_the_form(live_stack):
+    chat = Chat(live_stack, "fr")
+    chat.say("Je veux vérifier si ma ville est admissible")
+    reply = chat.say("annuler")
+    assert "arrête" in texts(reply)
+    reply = chat.say("Quelle est la date limite ?")
+    assert "2019" in texts(reply)
