@@ -3,86 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, services
 from actions.language import current_language
+from actions.places import (
+    candidate_button,
+    format_population,
+    inform_payload,
+    match_dict,
+    place_label,
+)
 from actions.slots import answer_for, clean_text, entity_value, yes_no, yes_no_answer
 
 logger = logging.getLogger(__name__)
 
 # Candidates offered as buttons when several places share a name (Springfield).
 MAX_CANDIDATES = 5
-
-# Gazetteer populations are estimates: shown to the nearest thousand from here on.
-ROUND_FROM = 10_000
-
-# Slots a new self-check starts without (the city of the current message is kept).
-CHECK_SLOTS = (
-    names.SLOT_CITY,
-    names.SLOT_COUNTRY,
-    names.SLOT_REGION,
-    names.SLOT_POPULATION,
-    names.SLOT_GROUP,
-    names.SLOT_CITY_CONFIRMED,
-    names.SLOT_CITY_MATCH,
-    names.SLOT_VERDICT,
-)
-
-
-def _match_dict(match: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(match) and not isinstance(match, type):
-        return dataclasses.asdict(match)
-    return dict(match)
-
-
-def place_label(city: str, region: str | None, country: str | None, lang: str) -> str:
-    """ "Ottawa, Ontario, Canada" in the user's language (country names via Babel)."""
-    parts = [city]
-    if region and region != city:
-        parts.append(region)
-    if country:
-        from knowledge.facts import country_name
-
-        parts.append(country_name(country, lang))
-    return ", ".join(parts)
-
-
-def format_population(value: int, lang: str, rounded: bool = False) -> str:
-    """1017449 -> "1,017,449", or "1,017,000" ``rounded`` (gazetteer figures)."""
-    from knowledge.facts import format_number
-
-    number = int(value)
-    if rounded and number >= ROUND_FROM:
-        number = round(number, -3)
-    return format_number(number, lang)
-
-
-def candidate_button(match: dict[str, Any], lang: str) -> dict[str, str]:
-    """A button naming one place; its payload fills city, region and country."""
-    title = place_label(match["name"], match.get("region"), match.get("country"), lang)
-    if match.get("population"):
-        title += f" ({format_population(match['population'], lang)})"
-    entities = {
-        names.ENTITY_CITY: match["name"],
-        names.ENTITY_REGION: match.get("region") or "",
-        names.ENTITY_COUNTRY: match.get("country") or "",
-    }
-    entities = {key: value for key, value in entities.items() if value}
-    return {"title": title, "payload": inform_payload(entities)}
-
-
-def inform_payload(entities: dict[str, str]) -> str:
-    """A button payload that skips NLU: /inform{"city": "Springfield", ...}."""
-    return f"/{names.INTENT_INFORM}{json.dumps(entities, ensure_ascii=False)}"
 
 
 def _threshold() -> int:
@@ -190,14 +132,14 @@ class ValidateEligibilityForm(FormValidationAction):
         # otherwise the user picks one.
         picked = pick_city(matches)
         if picked is None:
-            candidates = [_match_dict(m) for m in matches[:MAX_CANDIDATES]]
+            candidates = [match_dict(m) for m in matches[:MAX_CANDIDATES]]
             dispatcher.utter_message(
                 response=names.UTTER_WHICH_CITY,
                 city=city,
                 buttons=[candidate_button(m, lang) for m in candidates],
             )
             return {names.SLOT_CITY: None, names.SLOT_CITY_MATCH: None}
-        match = _match_dict(picked)
+        match = match_dict(picked)
         return {
             names.SLOT_CITY: match["name"],
             names.SLOT_COUNTRY: match.get("country") or country,
@@ -330,70 +272,3 @@ class ActionAskCountry(Action):
         ]
         dispatcher.utter_message(response=names.UTTER_ASK_COUNTRY, buttons=buttons)
         return []
-
-
-class ActionResetEligibility(Action):
-    """A new self-check forgets the previous answers (not the city just named)."""
-
-    def name(self) -> str:
-        return names.ACTION_RESET_ELIGIBILITY
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        keep = set()
-        if entity_value(tracker, names.ENTITY_CITY):
-            keep.add(names.SLOT_CITY)
-        for entity, slot in (
-            (names.ENTITY_COUNTRY, names.SLOT_COUNTRY),
-            (names.ENTITY_REGION, names.SLOT_REGION),
-            (names.ENTITY_POPULATION, names.SLOT_POPULATION),
-        ):
-            if entity_value(tracker, entity):
-                keep.add(slot)
-        return [
-            SlotSet(slot, None)
-            for slot in CHECK_SLOTS
-            if slot not in keep and tracker.get_slot(slot) is not None
-        ]
-
-
-class ActionEligibilityVerdict(Action):
-    """The verdict of knowledge.eligibility with its reasons, then the draft offer."""
-
-    def name(self) -> str:
-        return names.ACTION_ELIGIBILITY_VERDICT
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        from knowledge.eligibility import EligibilityInput, check_eligibility
-
-        lang = current_language(tracker)
-        population = tracker.get_slot(names.SLOT_POPULATION)
-        given = EligibilityInput(
-            city=tracker.get_slot(names.SLOT_CITY),
-            country=tracker.get_slot(names.SLOT_COUNTRY),
-            region=tracker.get_slot(names.SLOT_REGION),
-            population=population if isinstance(population, int) else None,
-            group_of_municipalities=bool(tracker.get_slot(names.SLOT_GROUP)),
-        )
-        try:
-            verdict = await asyncio.to_thread(
-                check_eligibility, given, services.facts(), services.gazetteer(), lang
-            )
-        except Exception:
-            logger.exception("eligibility check failed for %r", given)
-            dispatcher.utter_message(response=names.UTTER_SERVICE_UNAVAILABLE)
-            return []
-        city = given.city or ""
-        dispatcher.utter_message(
-            response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}", city=city
-        )
-        for reason in verdict.reasons:
-            dispatcher.utter_message(text=reason)
-        if verdict.verdict in names.VERDICTS_WITH_OFFER:
-            dispatcher.utter_message(response=names.UTTER_OFFER_APPLICATION)
-        else:
-            dispatcher.utter_message(response=names.UTTER_ANYTHING_ELSE)
-        return [SlotSet(names.SLOT_VERDICT, verdict.verdict)]

@@ -9,10 +9,9 @@ from actions import names
 from actions.eligibility import (
     ActionAskCityConfirmed,
     ActionAskCountry,
-    ActionEligibilityVerdict,
-    ActionResetEligibility,
     ValidateEligibilityForm,
 )
+from actions.verdict import ActionEligibilityVerdict, ActionResetEligibility
 
 FORM = "eligibility_form"
 

@@ -1,0 +1,97 @@
+"""The end of the self-check: the verdict and its reasons, and starting a new check."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import names, services
+from actions.language import current_language
+from actions.slots import entity_value
+
+logger = logging.getLogger(__name__)
+
+# Slots a new self-check starts without (the city of the current message is kept).
+CHECK_SLOTS = (
+    names.SLOT_CITY,
+    names.SLOT_COUNTRY,
+    names.SLOT_REGION,
+    names.SLOT_POPULATION,
+    names.SLOT_GROUP,
+    names.SLOT_CITY_CONFIRMED,
+    names.SLOT_CITY_MATCH,
+    names.SLOT_VERDICT,
+)
+
+
+class ActionResetEligibility(Action):
+    """A new self-check forgets the previous answers (not the city just named)."""
+
+    def name(self) -> str:
+        return names.ACTION_RESET_ELIGIBILITY
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        keep = set()
+        if entity_value(tracker, names.ENTITY_CITY):
+            keep.add(names.SLOT_CITY)
+        for entity, slot in (
+            (names.ENTITY_COUNTRY, names.SLOT_COUNTRY),
+            (names.ENTITY_REGION, names.SLOT_REGION),
+            (names.ENTITY_POPULATION, names.SLOT_POPULATION),
+        ):
+            if entity_value(tracker, entity):
+                keep.add(slot)
+        return [
+            SlotSet(slot, None)
+            for slot in CHECK_SLOTS
+            if slot not in keep and tracker.get_slot(slot) is not None
+        ]
+
+
+class ActionEligibilityVerdict(Action):
+    """The verdict of knowledge.eligibility with its reasons, then the draft offer."""
+
+    def name(self) -> str:
+        return names.ACTION_ELIGIBILITY_VERDICT
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        from knowledge.eligibility import EligibilityInput, check_eligibility
+
+        lang = current_language(tracker)
+        population = tracker.get_slot(names.SLOT_POPULATION)
+        given = EligibilityInput(
+            city=tracker.get_slot(names.SLOT_CITY),
+            country=tracker.get_slot(names.SLOT_COUNTRY),
+            region=tracker.get_slot(names.SLOT_REGION),
+            population=population if isinstance(population, int) else None,
+            group_of_municipalities=bool(tracker.get_slot(names.SLOT_GROUP)),
+        )
+        try:
+            verdict = await asyncio.to_thread(
+                check_eligibility, given, services.facts(), services.gazetteer(), lang
+            )
+        except Exception:
+            logger.exception("eligibility check failed for %r", given)
+            dispatcher.utter_message(response=names.UTTER_SERVICE_UNAVAILABLE)
+            return []
+        city = given.city or ""
+        dispatcher.utter_message(
+            response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}", city=city
+        )
+        for reason in verdict.reasons:
+            dispatcher.utter_message(text=reason)
+        if verdict.verdict in names.VERDICTS_WITH_OFFER:
+            dispatcher.utter_message(response=names.UTTER_OFFER_APPLICATION)
+        else:
+            dispatcher.utter_message(response=names.UTTER_ANYTHING_ELSE)
+        return [SlotSet(names.SLOT_VERDICT, verdict.verdict)]
