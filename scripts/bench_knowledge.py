@@ -1,0 +1,173 @@
+"""Knowledge-engine benchmark: build time, latency, ablation, scale. Prints markdown.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/bench_knowledge.py [--synthetic 2000]
+
+Everything is measured in one run on the real model: the build of our knowledge base,
+bare query embedding vs full retrieval latency, what dense / lexical / fusion and
+language detection each contribute on knowledge/eval/test.jsonl (every variant
+calibrated on calibration.jsonl only), and the CLI on a synthetic set of thousands
+of entries and queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from knowledge.calibration import calibrate  # noqa: E402
+from knowledge.embedders import SentenceTransformerEmbedder  # noqa: E402
+from knowledge.engine import KnowledgeBase  # noqa: E402
+from knowledge.evaluation import evaluate  # noqa: E402
+from knowledge.index import build_index, project_sources, save_index  # noqa: E402
+from knowledge.records import read_queries  # noqa: E402
+
+EVAL = ROOT / "knowledge" / "eval"
+
+
+def pct(values: list[float], q: int) -> float:
+    return round(float(np.percentile(values, q)), 2)
+
+
+def fmt(value: object) -> str:
+    return f"{value:.1%}" if isinstance(value, float) else str(value)
+
+
+def latency(kb: KnowledgeBase, queries: list, embedder) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    for q in queries[:5]:  # warm up both paths
+        embedder.encode([q.text])
+        kb.search(q.text, q.lang)
+    embed, search = [], []
+    for q in queries:
+        start = time.perf_counter()
+        embedder.encode([q.text])
+        embed.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        kb.search(q.text, q.lang)
+        search.append((time.perf_counter() - start) * 1000)
+    return {
+        "embed_p50": pct(embed, 50), "embed_p95": pct(embed, 95),
+        "search_p50": pct(search, 50), "search_p95": pct(search, 95),
+        "ratio_p50": round(pct(search, 50) / pct(embed, 50), 2),
+        "ratio_p95": round(pct(search, 95) / pct(embed, 95), 2),
+    }  # fmt: skip
+
+
+def ablation(kb: KnowledgeBase, calib: list, test: list) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    rows = []
+    variants = {"dense only": [0.0], "lexical only": [1.0], "fused": None}
+    for name, weights in variants.items():
+        kwargs = {"weights": weights} if weights else {}
+        params = calibrate(kb, calib, **kwargs).params
+        for hints in (True, False):
+            m = evaluate(kb, test, use_hints=hints, latency=False, params=params)
+            label = f"{name}, {'language given' if hints else 'language detected'}"
+            rows.append((label, {**m, "w": params.lexical_weight,
+                                 "t": params.threshold}))  # fmt: skip
+    return rows
+
+
+def synthetic(
+    out: Path, entries: int, queries: int, seed: int = 7
+) -> tuple[Path, Path]:
+    """Entries made of random corpus words; queries are perturbed paraphrases."""
+    records, _ = project_sources()
+    words = sorted({w for r in records if r.lang == "en" for q in r.questions
+                    for w in q.lower().split() if w.isalpha()})  # fmt: skip
+    rng = random.Random(seed)
+    faq, labelled = out / "synthetic.jsonl", out / "synthetic-queries.jsonl"
+    bank = []
+    with faq.open("w") as handle:
+        for i in range(entries):
+            topic = rng.sample(words, 6)
+            qs = [" ".join(rng.sample(topic, 4)) + "?" for _ in range(3)]
+            bank.append(topic)
+            handle.write(json.dumps({"id": f"e{i}", "lang": "en", "questions": qs,
+                                     "answer": " ".join(topic)}) + "\n")  # fmt: skip
+    with labelled.open("w") as handle:
+        for j in range(queries):
+            if j % 10 == 9:
+                row = {"text": "zqx " * 3, "expected": None}
+            else:
+                i = rng.randrange(entries)
+                row = {"text": " ".join(rng.sample(bank[i], 5)), "expected": f"e{i}"}
+            handle.write(json.dumps(row) + "\n")
+    return faq, labelled
+
+
+def run_cli(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "knowledge", *args], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return round(time.perf_counter() - start, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synthetic", type=int, default=3000, help="entries; 0 skips")
+    args = parser.parse_args()
+    calib = read_queries(EVAL / "calibration.jsonl")
+    test = read_queries(EVAL / "test.jsonl")
+
+    embedder = SentenceTransformerEmbedder()
+    start = time.perf_counter()
+    embedder.warm_up()
+    load_s = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        records, digest = project_sources()
+        data = build_index(records, embedder, digest, progress=False)
+        save_index(data, Path(tmp) / "index")
+        build_s = time.perf_counter() - start
+        kb = KnowledgeBase.load(Path(tmp) / "index", embedder)
+        kb.params = calibrate(kb, calib).params
+        lat = latency(kb, test, embedder)
+        rows = ablation(kb, calib, test)
+
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores)\n")
+        print("| measure | value |\n|---|---|")
+        print(f"| model load | {load_s:.1f} s |")
+        print(f"| build of our KB ({len(data.entry_ids)} entries, "
+              f"{data.manifest['vectors']} vectors) | {build_s:.1f} s |")  # fmt: skip
+        for key, value in lat.items():
+            unit = "" if key.startswith("ratio") else " ms"
+            print(f"| {key.replace('_', ' ')} | {value}{unit} |")
+        print(f"| calibrated params | `{json.dumps(kb.params.to_json())}` |\n")
+
+        cols = ("in_scope_accuracy", "oos_recall", "false_rejection", "recall_at_3",
+                "mrr")  # fmt: skip
+        print("| variant (test split) | w | t | " + " | ".join(cols)
+              + " | top-1 en / fr / es |")  # fmt: skip
+        print("|---" * (len(cols) + 4) + "|")
+        for label, m in rows:
+            per = " / ".join(fmt(m["per_language"][lang]["in_scope_accuracy"])
+                             for lang in ("en", "fr", "es"))  # fmt: skip
+            print(f"| {label} | {m['w']} | {m['t']} | "
+                  + " | ".join(fmt(m[c]) for c in cols) + f" | {per} |")  # fmt: skip
+
+        if args.synthetic:
+            n_queries = args.synthetic
+            faq, labelled = synthetic(Path(tmp), args.synthetic, n_queries)
+            out = str(Path(tmp) / "synthetic-index")
+            b = run_cli("build", "--source", str(faq), "--out", out, "--quiet")
+            c = run_cli("calibrate", "--index", out, "--queries", str(labelled))
+            e = run_cli("eval", "--index", out, "--queries", str(labelled), "--json")
+            print(f"\nCLI at scale: {args.synthetic} entries ({3 * args.synthetic} "
+                  f"questions), {n_queries} queries: build {b} s, calibrate {c} s, "
+                  f"eval {e} s (each including a model load)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Saving and loading the index: the manifest refuses drift, ensure_index rebuilds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge import index as index_module
+from knowledge.corpus import corpus_hash, load_corpus, split_passages
+from knowledge.embedders import FakeEmbedder
+from knowledge.engine import KnowledgeBase
+from knowledge.index import (
+    IndexMismatchError,
+    IndexMissingError,
+    build_index,
+    ensure_index,
+    save_index,
+)
+from knowledge.records import FaqRecord
+
+
+def _save(records: list[FaqRecord], embedder: FakeEmbedder, out: Path) -> None:
+    save_index(build_index(records, embedder, "hash-1", progress=False), out)
+
+
+def test_manifest_records_model_dimension_corpus_and_ids(
+    tmp_path: Path, small_records: list[FaqRecord], fake_embedder: FakeEmbedder
+) -> None:
+    _save(small_records, fake_embedder, tmp_path / "idx")
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text())
+    assert manifest["model"] == fake_embedder.name
+    assert manifest["dimension"] == fake_embedder.dimension
+    assert manifest["corpus_hash"] == "hash-1"
+    assert manifest["entry_ids"] == [
+        "deadline", "eligible", "commitment", "grants", "venue"
+    ]  # fmt: skip
+    assert {"threshold", "margin", "lexical_weight"} <= set(manifest["params"])
+
+
+def test_a_loaded_index_answers_like_the_built_one(
+    tmp_path: Path, small_records: list[FaqRecord], fake_embedder: FakeEmbedder
+) -> None:
+    data = build_index(small_records, fake_embedder, "h", progress=False)
+    save_index(data, tmp_path / "idx")
+    loaded = KnowledgeBase.load(tmp_path / "idx", fake_embedder)
+    fresh = KnowledgeBase(data, fake_embedder)
+    query = "¿Quién es elegible?"
+    assert loaded.search(query) == fresh.search(query)
+
+
+def test_rebuilding_over_an_index_replaces_it(
+    tmp_path: Path, small_records: list[FaqRecord], fake_embedder: FakeEmbedder
+) -> None:
+    _save(small_records, fake_embedder, tmp_path / "idx")
+    _save(small_records[:3], fake_embedder, tmp_path / "idx")
+    assert KnowledgeBase.load(tmp_path / "idx", fake_embedder).entry_ids == ["deadline"]
+    assert [p.name for p in tmp_path.iterdir()] == ["idx"]
+
+
+def test_loading_with_another_model_or_corpus_is_refused(
+    tmp_path: Path, small_records: list[FaqRecord], fake_embedder: FakeEmbedder
+) -> None:
+    _save(small_records, fake_embedder, tmp_path / "idx")
+    with pytest.raises(IndexMismatchError, match="model 'fake-char-ngrams'"):
+        KnowledgeBase.load(tmp_path / "idx", FakeEmbedder(name="other-model"))
+    with pytest.raises(IndexMismatchError, match="256 dimensions"):
+        KnowledgeBase.load(
+            tmp_path / "idx", FakeEmbedder(dimension=64, name=fake_embedder.name)
+        )
+    with pytest.raises(IndexMismatchError, match="other sources"):
+        KnowledgeBase.load(tmp_path / "idx", fake_embedder, corpus_hash="hash-2")
+
+
+def test_a_missing_index_says_how_to_build_it(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    with pytest.raises(IndexMissingError, match="python -m knowledge build"):
+        KnowledgeBase.load(tmp_path / "none", fake_embedder)
+
+
+def test_ensure_index_rebuilds_only_when_sources_change(
+    tmp_path: Path,
+    small_records: list[FaqRecord],
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sources = {"records": small_records, "hash": "v1"}
+    monkeypatch.setattr(index_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
+    monkeypatch.setattr(index_module, "project_hash", lambda: sources["hash"])
+    monkeypatch.setattr(
+        index_module, "project_sources", lambda: (sources["records"], sources["hash"])
+    )
+    out = tmp_path / "idx"
+    assert ensure_index(out, fake_embedder, progress=False) == (out, True)
+    assert ensure_index(out, fake_embedder, progress=False) == (out, False)
+    sources.update(records=small_records[:3], hash="v2")
+    assert ensure_index(out, fake_embedder, progress=False) == (out, True)
+    kb = KnowledgeBase.load(out, fake_embedder, corpus_hash="v2")
+    assert kb.entry_ids == ["deadline"]
+
+
+def test_call_page_is_split_into_sentence_passages_without_link_lines() -> None:
+    text = (
+        "City pairings\n\n"
+        "  • Download Application (english version)   French version\n"
+        "Cities commit to cooperating for up to 18 months with a partner. "
+        "They share progress with the programme and the public. "
+        "They also develop an action plan. "
+        "Pilot projects then follow from the plan in each of the cities.\n"
+        "Application Deadline is Friday, March 15th!\n"
+    )
+    passages = split_passages(text)
+    assert passages[0].startswith("Cities commit") and passages[0].count(". ") == 2
+    assert passages[1].startswith("Pilot projects then follow")
+    assert passages[-1] == "Application Deadline is Friday, March 15th!"
+    assert not any("Download" in p or p == "City pairings" for p in passages)
+
+
+def test_project_corpus_loads_and_its_hash_tracks_the_sources() -> None:
+    records = load_corpus()
+    passages = [r for r in records if r.topic == "call_text"]
+    assert passages and all(r.lang == "en" for r in passages)
+    assert {r.lang for r in records} == {"en", "fr", "es"}
+    assert corpus_hash() == corpus_hash()

@@ -1,0 +1,37 @@
+"""Language detection: hints win, short text falls back, en/fr/es are told apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.language import UnknownLanguageError, detect
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("When is the deadline for the application?", "en"),
+        ("Quelle est la date limite pour déposer la candidature ?", "fr"),
+        ("¿Cuál es la fecha límite para enviar la solicitud?", "es"),
+        ("Qui peut postuler à cet appel ?", "fr"),
+        ("Quién puede participar en el programa", "es"),
+    ],
+)
+def test_detects_the_language_of_a_question(text: str, lang: str) -> None:
+    assert detect(text) == lang
+
+
+def test_a_valid_hint_wins_over_detection() -> None:
+    assert detect("When is the deadline?", hint="fr") == "fr"
+    assert detect("When is the deadline?", hint=" ES ") == "es"
+
+
+def test_an_unknown_language_code_is_a_clear_error() -> None:
+    with pytest.raises(UnknownLanguageError, match="unsupported language 'de'"):
+        detect("Wann ist die Frist?", hint="de")
+
+
+@pytest.mark.parametrize("text", ["ok", "?", "12", "  "])
+def test_too_short_text_falls_back_to_the_default(text: str) -> None:
+    assert detect(text) == "en"
+    assert detect(text, default="es") == "es"
