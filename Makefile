@@ -8,10 +8,9 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
-# The machine's pip configuration names local indexes that may not hold a package; say so
-# once here instead of once per package.
 PIP := --disable-pip-version-check --quiet
-PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
+# pip and setuptools are chatty even with --quiet: show their output only when they fail.
+QUIET = output=$$($(1) 2>&1) || { echo "$$output"; exit 1; }
 
 # Nothing is downloaded at run time: the embedding model ships in a Python package.
 export HF_HUB_OFFLINE := 1
@@ -36,16 +35,15 @@ setup: $(VENV_STAMP) $(RASA_STAMP) ## Create both virtualenvs (skipped when up t
 $(VENV_STAMP): pyproject.toml
 	@echo "==> project environment ($(VENV))"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install $(PIP) --upgrade pip 2>&1 | $(PIP_FILTER)
-	@$(PY) -m pip install $(PIP) -e ".[dev]" 2>&1 | $(PIP_FILTER)
+	@$(call QUIET,$(PY) -m pip install $(PIP) --upgrade pip)
+	@$(call QUIET,$(PY) -m pip install $(PIP) -e ".[dev]")
 	@touch $@
 
 $(RASA_STAMP): requirements/rasa.txt
 	@echo "==> Rasa environment ($(RASA_VENV))"
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
 	@# Rasa 3.6 declares Python <3.11 but runs on 3.11 with this exact, tested pin set.
-	@$(RASA_VENV)/bin/pip install $(PIP) --no-deps --ignore-requires-python \
-		-r requirements/rasa.txt 2>&1 | $(PIP_FILTER)
+	@$(call QUIET,$(RASA_VENV)/bin/pip install $(PIP) --no-deps --ignore-requires-python -r requirements/rasa.txt)
 	@touch $@
 
 system: ## Install the Debian packages the tests need (chromium, postgresql)
@@ -61,8 +59,8 @@ kb: $(INDEX_STAMP) ## Build and calibrate the knowledge index (when its sources 
 
 $(INDEX_STAMP): $(VENV_STAMP) $(KB_SOURCES)
 	@echo "==> knowledge index (var/index)"
+	@# Without --source, build indexes our corpus and calibrates on the calibration split.
 	@$(PY) -m knowledge build --out var/index
-	@$(PY) -m knowledge calibrate --index var/index --queries knowledge/eval/calibration.jsonl
 	@touch $@
 
 train: $(MODEL_STAMP) ## Train the Rasa model (when the training data changed)
@@ -95,7 +93,8 @@ test: setup system kb train lint conversations ## Everything: lint, unit, conver
 bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(PY) scripts/bench_knowledge.py
 	@$(RASA_VENV)/bin/python scripts/bench_nlu.py
-	@$(PY) scripts/bench_chat.py
+	@$(PY) scripts/bench_stack.py
+	@$(PY) scripts/bench_chat.py --start-stack
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.

@@ -5,9 +5,11 @@ latency, turns per second and errors; in the same run, times Rasa's NLU parse al
 (POST /model/parse) and retrieval alone (the knowledge answerer in this process), so the
 overhead of each hop is a ratio; finally the resident memory of the three processes.
 
-    .venv/bin/python scripts/bench_chat.py --sessions 10 --duration 60 [--json]
+    .venv/bin/python scripts/bench_chat.py --start-stack [--sessions 10 --duration 60]
 
-The app's rate limit must allow the load: IUC_APP__RATE_LIMIT_PER_MINUTE=100000.
+--start-stack starts the three processes on free ports for the run (as the tests do);
+without it the script measures a stack already running at --url, whose rate limit must
+allow the load (IUC_APP__RATE_LIMIT_PER_MINUTE=100000).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import asyncio
 import json
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -24,6 +27,9 @@ import httpx
 
 # Run as a plain script (make bench): make the project's packages importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.settings import Settings, get_settings
+from tests.live_stack import running_stack, tree_rss_mb
 
 QUESTIONS = [
     ("When is the deadline?", "en"),
@@ -34,11 +40,6 @@ QUESTIONS = [
     ("¿Cuál es la fecha límite?", "es"),
     ("¿Qué temas cubre la cooperación?", "es"),
 ]
-PROCESS_MARKERS = {
-    "rasa": "rasa run",
-    "actions": "rasa_sdk",
-    "app": "-m assistant",
-}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -123,27 +124,7 @@ def retrieval(index_dir: Path, model: str, rounds: int) -> dict[str, float]:
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
 
 
-def resident_memory_mb() -> dict[str, float]:
-    """RSS per process of the stack, found by command line in /proc (read only)."""
-    totals = dict.fromkeys(PROCESS_MARKERS, 0.0)
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        for name, marker in PROCESS_MARKERS.items():
-            if marker in cmdline and "bench_chat" not in cmdline:
-                for line in status.splitlines():
-                    if line.startswith("VmRSS:"):
-                        totals[name] += int(line.split()[1]) / 1024
-    totals["total"] = sum(totals.values())
-    return totals
-
-
 def main(argv: list[str] | None = None) -> int:
-    from assistant.settings import get_settings
-
     settings = get_settings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=f"http://127.0.0.1:{settings.app.port}")
@@ -152,8 +133,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--rounds", type=int, default=200, help="hop-alone samples")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--start-stack",
+        action="store_true",
+        help="start Rasa, the action server and the app on free ports for the run",
+    )
     args = parser.parse_args(argv)
+    if not args.start_stack:
+        return bench(args, settings, pids={})
 
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        running_stack(Path(workdir)) as stack,
+    ):
+        args.url, args.rasa_url = stack.app_url, stack.rasa_url
+        return bench(args, settings, pids=stack.pids)
+
+
+def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) -> int:
     try:
         httpx.get(f"{args.url}/api/health", timeout=3).raise_for_status()
     except httpx.HTTPError as exc:
@@ -169,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     report["retrieval"] = retrieval(
         settings.knowledge.index_dir, settings.knowledge.embedding_model, args.rounds
     )
-    report["memory_mb"] = resident_memory_mb()
+    if pids:
+        memory = {name: tree_rss_mb(pid) for name, pid in pids.items()}
+        report["memory_mb"] = {**memory, "total": sum(memory.values())}
     chat_p50 = report["chat"]["p50_ms"]  # type: ignore[index]
     report["ratios_to_chat_p50"] = {
         hop: round(values["p50_ms"] / chat_p50, 3)  # type: ignore[index]

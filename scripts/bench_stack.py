@@ -20,31 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.live_stack import running_stack
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        path = task / "children"
-        if path.exists():
-            found += [int(child) for child in path.read_text().split()]
-    return found
-
-
-def tree_rss_mb(pid: int) -> float:
-    total_kb = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-            stack += children(current)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total_kb / 1024
+from tests.live_stack import running_stack, tree_rss_mb
 
 
 def one_run() -> dict[str, float]:

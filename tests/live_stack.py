@@ -63,6 +63,31 @@ def stack_environment(workdir: Path) -> dict[str, str]:
     }
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        path = task / "children"
+        if path.exists():
+            found += [int(child) for child in path.read_text().split()]
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (MB) of a process and its children, read from /proc."""
+    total_kb = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+            stack += _children(current)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total_kb / 1024
+
+
 def _ready(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code == 200
