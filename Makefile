@@ -17,6 +17,8 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa sends usage data and crash reports unless told not to.
+export RASA_TELEMETRY_ENABLED := false
 
 RASA_SOURCES := config.yml $(wildcard domain.yml) $(shell find data domain -name '*.yml' 2>/dev/null)
 KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null)
@@ -44,6 +46,9 @@ $(RASA_STAMP): requirements/rasa.txt
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
 	@# Rasa 3.6 declares Python <3.11 but runs on 3.11 with this exact, tested pin set.
 	@$(call QUIET,$(RASA_VENV)/bin/pip install $(PIP) --no-deps --ignore-requires-python -r requirements/rasa.txt)
+	@# Rasa reports crashes to Sentry with a key shipped in the package, whatever
+	@# RASA_TELEMETRY_ENABLED says: without the key nothing leaves the machine.
+	@rm -f $(RASA_VENV)/lib/python3.11/site-packages/rasa/keys
 	@touch $@
 
 system: ## Install the Debian packages the tests need (chromium, postgresql)

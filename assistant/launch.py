@@ -77,6 +77,8 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     model = latest_model(settings.rasa.model_dir)
     check_database(settings.database.tracker_url, "conversation database")
     env = {
+        # No usage data or crash reports leave the machine.
+        "RASA_TELEMETRY_ENABLED": "false",
         "IUC_RASA_ACTION_ENDPOINT": f"{settings.actions.url.rstrip('/')}/webhook",
         "IUC_RASA_TRACKER_URL": rasa_database_url(settings.database.tracker_url),
     }
