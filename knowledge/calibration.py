@@ -19,6 +19,8 @@ from knowledge.fusion import DecisionParams, LexicalScope, fuse
 from knowledge.records import LabelledQuery, read_queries
 
 WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
+# Coarser when the classifier adds a second dimension: the grid stays ~100 points.
+CLASSIFIER_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.1))
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)
 # A needless "did you mean" costs the user a glance; a rescued wrong answer is worth
 # a full answer. Five needless suggestions are accepted per rescued answer.
@@ -44,10 +46,15 @@ class _Ranked:
     in_scope: np.ndarray
 
 
-def _rank(scores: Sequence[Scores], expected: Sequence[int], weight: float) -> _Ranked:
+def _rank(
+    scores: Sequence[Scores],
+    expected: Sequence[int],
+    weight: float,
+    classifier_weight: float = 0.0,
+) -> _Ranked:
     top, second, correct, second_ok = [], [], [], []
     for s, exp in zip(scores, expected, strict=True):
-        fused = fuse(s.dense, s.lexical, weight)
+        fused = fuse(s.dense, s.lexical, weight, s.classifier, classifier_weight)
         order = np.argsort(-fused, kind="stable")[:2]
         top.append(fused[order[0]])
         second.append(fused[order[1]] if len(order) > 1 else -1.0)
@@ -110,9 +117,26 @@ def calibrate(
     kb: KnowledgeBase,
     queries: Sequence[LabelledQuery],
     scopes: Sequence[LexicalScope] | None = None,
-    weights: Sequence[float] = WEIGHTS,
+    weights: Sequence[float] | None = None,
+    classifier_weights: Sequence[float] | None = None,
 ) -> Calibration:
-    """Grid over lexical scope and weight; per point the best threshold."""
+    """Grid over lexical scope and weights; per point the best threshold.
+
+    Without an index classifier only the lexical weight varies; with one, lexical
+    and classifier weights (summing to at most 1) vary together.
+    """
+    if classifier_weights is None:
+        classifier_weights = CLASSIFIER_WEIGHTS if kb.has_classifier else (0.0,)
+    elif not kb.has_classifier:
+        classifier_weights = (0.0,)
+    if weights is None:
+        weights = CLASSIFIER_WEIGHTS if kb.has_classifier else WEIGHTS
+    grid = [
+        (float(w), float(c))
+        for w in weights
+        for c in classifier_weights
+        if w + c <= 1.0 + 1e-9
+    ]
     check_labels(kb, queries)
     position = {entry_id: i for i, entry_id in enumerate(kb.entry_ids)}
     expected = [position[q.expected] if q.expected else -1 for q in queries]
@@ -125,18 +149,20 @@ def calibrate(
             kb.raw_scores(q.text, q.lang, vectors[i], params)
             for i, q in enumerate(queries)
         ]
-        for weight in weights:
-            ranked = _rank(scores, expected, weight)
+        for weight, cweight in grid:
+            ranked = _rank(scores, expected, weight, cweight)
             t, j, acc, oos, rej = _best_threshold(ranked)
             table.append(
-                {"scope": scope, "lexical_weight": weight, "threshold": round(t, 4),
+                {"scope": scope, "lexical_weight": weight,
+                 "classifier_weight": cweight, "threshold": round(t, 4),
                  "objective": round(j, 4), "in_scope_accuracy": round(acc, 4),
                  "oos_recall": round(oos, 4), "false_rejection": round(rej, 4)}
             )  # fmt: skip
             # Ties keep the earlier point: scope "query", lower weight.
             if best is None or j > best.objective + 1e-9:
                 chosen = params.with_(
-                    lexical_weight=float(weight),
+                    lexical_weight=weight,
+                    classifier_weight=cweight,
                     threshold=round(t, 4),
                     margin=_best_margin(ranked, t),
                 )

@@ -78,16 +78,31 @@ def _calibrate(index_dir: Path, queries_path: Path) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from knowledge.index import build_index, jsonl_sources, project_sources, save_index
+    from knowledge.index import (
+        build_index,
+        jsonl_sources,
+        project_negatives,
+        project_sources,
+        save_index,
+    )
 
+    negatives: list[str] = []
     if args.source is not None:
         records, digest = jsonl_sources(args.source)
         label = str(args.source)
     else:
         records, digest = project_sources()
+        negatives = project_negatives()
         label = "project"
     embedder = SentenceTransformerEmbedder(args.model)
-    data = build_index(records, embedder, digest, progress=not args.quiet, source=label)
+    data = build_index(
+        records,
+        embedder,
+        digest,
+        progress=not args.quiet,
+        source=label,
+        negatives=negatives,
+    )
     save_index(data, args.out)
     m = data.manifest
     print(

@@ -17,6 +17,8 @@ from knowledge.records import FaqRecord, RecordError, record_from_dict
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 CALL_PAGE_SOURCE = "call-page"
 CALL_PAGE_TOPIC = "call_text"
+# Off-topic questions for the classifier's "none" class (not FAQ entries).
+NEGATIVES = "negatives.yml"
 # A passage closes once it holds this many words or sentences.
 PASSAGE_WORDS = 45
 PASSAGE_SENTENCES = 3
@@ -30,7 +32,7 @@ _LINK_LINE = re.compile(r"\b(download|version|español|click here)\b", re.IGNORE
 def source_files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
     """Every file the knowledge base is built from, in a stable order."""
     files = sorted((corpus_dir / "faq").glob("*.yml"))
-    files += [p for p in (corpus_dir / "sources.yml", corpus_dir / "call-page.txt")]
+    files += [corpus_dir / name for name in ("sources.yml", "call-page.txt", NEGATIVES)]
     return [p for p in files if p.is_file()]
 
 
@@ -145,6 +147,22 @@ def call_page_records(path: Path) -> list[FaqRecord]:
         )
         for number, passage in enumerate(passages, start=1)
     ]
+
+
+def load_negatives(corpus_dir: Path = CORPUS_DIR) -> list[str]:
+    """Generic off-topic questions (all languages) the classifier learns to refuse."""
+    path = corpus_dir / NEGATIVES
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise RecordError(f"{path}: expected a mapping of language -> questions")
+    questions: list[str] = []
+    for lang, items in data.items():
+        if not isinstance(items, list) or not all(isinstance(q, str) for q in items):
+            raise RecordError(f"{path}: {lang}: expected a list of questions")
+        questions.extend(q.strip() for q in items if q.strip())
+    return questions
 
 
 def load_corpus(corpus_dir: Path = CORPUS_DIR) -> list[FaqRecord]:

@@ -49,6 +49,8 @@ class Scores:
     lang: str
     dense: np.ndarray
     lexical: np.ndarray
+    # Entry probabilities of the build-time classifier; None when the index has none.
+    classifier: np.ndarray | None = None
 
 
 def validate_query(
@@ -116,7 +118,8 @@ class KnowledgeBase:
         vector: np.ndarray | None = None,
         params: DecisionParams | None = None,
     ) -> Scores:
-        """Dense and lexical scores per entry; ``vector`` skips re-encoding (eval)."""
+        """Dense, lexical and classifier scores per entry; ``vector`` skips
+        re-encoding (eval)."""
         text, lang = validate_query(text, lang, self.max_query_chars)
         params = params or self.params
         query_lang = detect(text, hint=lang)
@@ -131,7 +134,14 @@ class KnowledgeBase:
                 np.maximum(lexical, lexical_index.scores(text, code, n), out=lexical)
         else:
             lexical = lexical_index.scores(text, query_lang, n)
-        return Scores(query_lang, dense, lexical)
+        classifier = None
+        if self._data.classifier is not None:
+            classifier = self._data.classifier.scores(text, vector)
+        return Scores(query_lang, dense, lexical, classifier)
+
+    @property
+    def has_classifier(self) -> bool:
+        return self._data.classifier is not None
 
     def decide(
         self,
@@ -141,7 +151,13 @@ class KnowledgeBase:
         params: DecisionParams | None = None,
     ) -> Result:
         params = params or self.params
-        fused = fuse(scores.dense, scores.lexical, params.lexical_weight)
+        fused = fuse(
+            scores.dense,
+            scores.lexical,
+            params.lexical_weight,
+            scores.classifier,
+            params.classifier_weight,
+        )
         ranking = fused
         if topic is not None and params.topic_boost:
             boost = np.array([t == topic for t in self._topics], dtype=np.float32)

@@ -20,6 +20,9 @@ class DecisionParams:
 
     # Share of the lexical score in the fused score (0 = dense only, 1 = lexical only).
     lexical_weight: float = 0.45
+    # Share of the entry classifier's probability (0 when the index has none); the
+    # dense cosine gets what is left, 1 - lexical_weight - classifier_weight.
+    classifier_weight: float = 0.0
     # "query": BM25 in the query's language only; "all": best over every language.
     lexical_scope: LexicalScope = "query"
     # The fused score of the best entry must reach this to be answered.
@@ -42,11 +45,24 @@ class DecisionParams:
         return replace(self, **changes)
 
 
-def fuse(dense: np.ndarray, lexical: np.ndarray, lexical_weight: float) -> np.ndarray:
-    """Weighted sum of the cosine (clipped at 0) and the normalised BM25 score.
+def fuse(
+    dense: np.ndarray,
+    lexical: np.ndarray,
+    lexical_weight: float,
+    classifier: np.ndarray | None = None,
+    classifier_weight: float = 0.0,
+) -> np.ndarray:
+    """Weighted sum of the cosine (clipped at 0), the normalised BM25 score and the
+    classifier probability.
 
-    Both live on about [0, 1] and keep an absolute meaning, unlike rank fusion (RRF),
-    so one threshold can decide answered / declined for every query.
+    All live on [0, 1] and keep an absolute meaning, unlike rank fusion (RRF), so one
+    threshold can decide answered / declined for every query.
     """
     dense = np.clip(dense, 0.0, 1.0)
-    return (1.0 - lexical_weight) * dense + lexical_weight * lexical
+    if classifier is None:
+        classifier_weight = 0.0
+    dense_weight = max(0.0, 1.0 - lexical_weight - classifier_weight)
+    fused = dense_weight * dense + lexical_weight * lexical
+    if classifier is not None and classifier_weight:
+        fused = fused + classifier_weight * classifier
+    return fused

@@ -3,10 +3,10 @@
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/bench_knowledge.py [--synthetic 2000]
 
 Everything is measured in one run on the real model: the build of our knowledge base,
-bare query embedding vs full retrieval latency, what dense / lexical / fusion and
-language detection each contribute on knowledge/eval/test.jsonl (every variant
-calibrated on calibration.jsonl only), and the CLI on a synthetic set of thousands
-of entries and queries.
+bare query embedding vs full retrieval latency, what dense / lexical / classifier
+/ fusion and language detection each contribute on knowledge/eval/test.jsonl (every
+variant calibrated on calibration.jsonl only), and the CLI on a synthetic set of
+thousands of entries and queries.
 """
 
 from __future__ import annotations
@@ -27,11 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.calibration import calibrate  # noqa: E402
+from knowledge.calibration import WEIGHTS, calibrate  # noqa: E402
 from knowledge.embedders import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.engine import KnowledgeBase  # noqa: E402
 from knowledge.evaluation import evaluate  # noqa: E402
-from knowledge.index import build_index, project_sources, save_index  # noqa: E402
+from knowledge.index import (  # noqa: E402
+    build_index,
+    project_negatives,
+    project_sources,
+    save_index,
+)
 from knowledge.records import read_queries  # noqa: E402
 
 EVAL = ROOT / "knowledge" / "eval"
@@ -67,14 +72,23 @@ def latency(kb: KnowledgeBase, queries: list, embedder) -> dict[str, float]:  # 
 
 def ablation(kb: KnowledgeBase, calib: list, test: list) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
     rows = []
-    variants = {"dense only": [0.0], "lexical only": [1.0], "fused": None}
-    for name, weights in variants.items():
-        kwargs = {"weights": weights} if weights else {}
-        params = calibrate(kb, calib, **kwargs).params
+    # (lexical weights, classifier weights) searched by calibration; None: full grid.
+    variants = {
+        "dense only": ([0.0], [0.0]),
+        "lexical only": ([1.0], [0.0]),
+        "classifier only": ([0.0], [1.0]),
+        "dense + lexical": (WEIGHTS, [0.0]),
+        "fused (dense + lexical + classifier)": (None, None),
+    }
+    for name, (weights, cweights) in variants.items():
+        params = calibrate(
+            kb, calib, weights=weights, classifier_weights=cweights
+        ).params
         for hints in (True, False):
             m = evaluate(kb, test, use_hints=hints, latency=False, params=params)
             label = f"{name}, {'language given' if hints else 'language detected'}"
             rows.append((label, {**m, "w": params.lexical_weight,
+                                 "c": params.classifier_weight,
                                  "t": params.threshold}))  # fmt: skip
     return rows
 
@@ -128,7 +142,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         records, digest = project_sources()
-        data = build_index(records, embedder, digest, progress=False)
+        data = build_index(records, embedder, digest, progress=False,
+                           negatives=project_negatives())  # fmt: skip
         save_index(data, Path(tmp) / "index")
         build_s = time.perf_counter() - start
         kb = KnowledgeBase.load(Path(tmp) / "index", embedder)
@@ -148,13 +163,13 @@ def main() -> None:
 
         cols = ("in_scope_accuracy", "oos_recall", "false_rejection", "recall_at_3",
                 "mrr")  # fmt: skip
-        print("| variant (test split) | w | t | " + " | ".join(cols)
+        print("| variant (test split) | w | c | t | " + " | ".join(cols)
               + " | top-1 en / fr / es |")  # fmt: skip
-        print("|---" * (len(cols) + 4) + "|")
+        print("|---" * (len(cols) + 5) + "|")
         for label, m in rows:
             per = " / ".join(fmt(m["per_language"][lang]["in_scope_accuracy"])
                              for lang in ("en", "fr", "es"))  # fmt: skip
-            print(f"| {label} | {m['w']} | {m['t']} | "
+            print(f"| {label} | {m['w']} | {m['c']} | {m['t']} | "
                   + " | ".join(fmt(m[c]) for c in cols) + f" | {per} |")  # fmt: skip
 
         if args.synthetic:

@@ -127,11 +127,14 @@ def project_kb(
 ) -> KnowledgeBase:
     """The project's own knowledge base, built and calibrated like ``make kb`` does."""
     from knowledge.calibration import calibrate_index
-    from knowledge.index import CALIBRATION_FILE, project_sources
+    from knowledge.index import CALIBRATION_FILE, project_negatives, project_sources
 
     out = tmp_path_factory.mktemp("project") / "index"
     records, digest = project_sources()
-    save_index(build_index(records, real_embedder, digest, progress=False), out)
+    data = build_index(
+        records, real_embedder, digest, progress=False, negatives=project_negatives()
+    )
+    save_index(data, out)
     if CALIBRATION_FILE.is_file():
         calibrate_index(out, CALIBRATION_FILE, real_embedder)
     return KnowledgeBase.load(out, real_embedder)
