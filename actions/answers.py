@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import names, services
 from actions.language import current_language, intent_name
+from actions.slots import entity_value
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,35 @@ def suggestion_buttons(hits: list[Any], exclude: str | None) -> list[dict[str, s
     return buttons
 
 
+# The entity that answers each place question of a form.
+_ENTITY_BY_SLOT = {
+    names.SLOT_CITY: names.ENTITY_CITY,
+    names.SLOT_COUNTRY: names.ENTITY_COUNTRY,
+    names.SLOT_POPULATION: names.ENTITY_POPULATION,
+}
+
+
+def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
+    """A form's answer that NLU took for a question ("housing", a motivation).
+
+    The rules run this action before the form resumes; staying silent then avoids an
+    answer to a question nobody asked. A real question ends with "?".
+    """
+    text = question_text(tracker)
+    if not text or text.endswith("?") or not tracker.active_loop_name:
+        return False
+    requested = tracker.get_slot(names.REQUESTED_SLOT)
+    if requested == names.SLOT_MOTIVATION:
+        return True
+    if requested == names.SLOT_THEMES:
+        # Imported here: actions.application imports this module.
+        from actions.application import parse_themes
+
+        return bool(parse_themes(text, domain))
+    entity = _ENTITY_BY_SLOT.get(requested or "")
+    return entity is not None and entity_value(tracker, entity) is not None
+
+
 class ActionAnswerQuestion(Action):
     """Answer from the knowledge base with its source, or decline with the contact."""
 
@@ -64,6 +94,8 @@ class ActionAnswerQuestion(Action):
         lang = current_language(tracker)
         topic = names.TOPIC_BY_INTENT.get(intent_name(tracker) or "")
         text = question_text(tracker)
+        if answers_the_form(tracker, domain):
+            return []
         if not text:
             self._decline(dispatcher)
             return []

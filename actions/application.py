@@ -18,9 +18,11 @@ from actions.answers import contact_kwargs
 from actions.language import current_language, intent_name
 from actions.slots import (
     answer_for,
+    answer_or_entity,
     clean_text,
     entity_value,
     response_text,
+    strip_name_lead_in,
     typed_text,
 )
 
@@ -91,21 +93,17 @@ class ValidateApplicationForm(FormValidationAction):
     def name(self) -> str:
         return names.ACTION_VALIDATE_APPLICATION_FORM
 
+    # Entities never fill city and country during the draft (see domain/core.yml):
+    # only an answer to the question asked does.
     async def extract_city(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if entity_value(tracker, names.ENTITY_CITY):
-            return {}
-        text = answer_for(tracker, names.SLOT_CITY)
-        return {names.SLOT_CITY: text} if text else {}
+        return answer_or_entity(tracker, names.SLOT_CITY, names.ENTITY_CITY)
 
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if entity_value(tracker, names.ENTITY_COUNTRY):
-            return {}
-        text = answer_for(tracker, names.SLOT_COUNTRY)
-        return {names.SLOT_COUNTRY: text} if text else {}
+        return answer_or_entity(tracker, names.SLOT_COUNTRY, names.ENTITY_COUNTRY)
 
     async def extract_contact_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -191,6 +189,8 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
+        if isinstance(value, str):
+            value = strip_name_lead_in(value)
         return {names.SLOT_CONTACT_NAME: self._text(value, dispatcher)}
 
     async def validate_role(

@@ -31,6 +31,11 @@ def _threshold() -> int:
     return int(services.facts().population_threshold)
 
 
+def _names_a_city(tracker: Tracker) -> bool:
+    # The city entity already (re)filled the city slot: validate_city checks it.
+    return entity_value(tracker, names.ENTITY_CITY) is not None
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Collects city, country, population and, for small cities, the group question."""
 
@@ -69,7 +74,11 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         if entity_value(tracker, names.ENTITY_COUNTRY):
             return {}
+        from knowledge.parsing import parse_country
+
         text = answer_for(tracker, names.SLOT_COUNTRY)
+        if text and _names_a_city(tracker) and parse_country(text) is None:
+            return {}  # "Lyon" after "In which country is X?" names another city
         return {names.SLOT_COUNTRY: text} if text else {}
 
     async def extract_population(
@@ -77,7 +86,12 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         if entity_value(tracker, names.ENTITY_POPULATION):
             return {}
+        from knowledge.parsing import parse_population
+
         text = answer_for(tracker, names.SLOT_POPULATION)
+        lang = current_language(tracker)
+        if text and _names_a_city(tracker) and parse_population(text, lang) is None:
+            return {}
         return {names.SLOT_POPULATION: text} if text else {}
 
     async def extract_city_confirmed(
@@ -118,6 +132,9 @@ class ValidateEligibilityForm(FormValidationAction):
             logger.exception("gazetteer lookup failed for %r", city)
             matches = []
         lang = current_language(tracker)
+        if not matches and tracker.get_slot(names.REQUESTED_SLOT) != names.SLOT_CITY:
+            # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
+            return {names.SLOT_CITY: None}
         if not matches:
             # Not in the gazetteer: keep the name as typed and ask the rest.
             dispatcher.utter_message(response=names.UTTER_CITY_UNKNOWN, city=city)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -11,6 +12,14 @@ from actions import names
 from actions.language import current_language, intent_name
 
 MAX_TEXT_CHARS = 100
+# "I'm Jane Doe", "c'est Marie", "me llamo Ana": the name is what follows.
+_NAME_LEAD_IN = re.compile(
+    r"^(?:(?:hi|hello|bonjour|hola)[,!]?\s+)?"
+    r"(?:i am|i'm|my name is|it's|it is|this is|the contact is|"
+    r"je suis|je m'appelle|moi c'est|c'est|mon nom est|"
+    r"soy|me llamo|mi nombre es|es)\s+",
+    re.IGNORECASE,
+)
 
 
 def typed_text(tracker: Tracker) -> str:
@@ -33,6 +42,22 @@ def answer_for(tracker: Tracker, slot: str, interruptions: bool = True) -> str |
     if interruptions and intent in names.INTERRUPTING_INTENTS:
         return None
     return typed_text(tracker) or None
+
+
+def answer_or_entity(tracker: Tracker, slot: str, entity: str) -> dict[str, Any]:
+    """``{slot: value}`` from the entity (a button) or the text, when it is requested.
+
+    For forms whose slots entities do not fill by themselves (domain conditions).
+    """
+    if tracker.get_slot(names.REQUESTED_SLOT) != slot:
+        return {}
+    found = entity_value(tracker, entity)
+    # NLU often reads a bare "Laval" as check_eligibility: the entity still answers.
+    named = found is not None and not typed_text(tracker).endswith("?")
+    if intent_name(tracker) in names.INTERRUPTING_INTENTS and not named:
+        return {}
+    value = found or typed_text(tracker)
+    return {slot: value} if value else {}
 
 
 def entity_value(tracker: Tracker, entity: str) -> str | None:
@@ -92,3 +117,9 @@ def response_text(domain: DomainDict, response: str, lang: str) -> str | None:
         ):
             return variation.get("text")
     return default
+
+
+def strip_name_lead_in(text: str) -> str:
+    """ "I'm Jane Doe" -> "Jane Doe"; a bare name is returned unchanged."""
+    stripped = _NAME_LEAD_IN.sub("", text.strip(), count=1).strip(" .!")
+    return stripped or text.strip()

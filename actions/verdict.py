@@ -69,6 +69,10 @@ class ActionEligibilityVerdict(Action):
 
         lang = current_language(tracker)
         population = tracker.get_slot(names.SLOT_POPULATION)
+        match = tracker.get_slot(names.SLOT_CITY_MATCH) or {}
+        if population == match.get("population"):
+            # The gazetteer's figure, confirmed: not "the population you gave".
+            population = None
         given = EligibilityInput(
             city=tracker.get_slot(names.SLOT_CITY),
             country=tracker.get_slot(names.SLOT_COUNTRY),

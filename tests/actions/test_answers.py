@@ -101,3 +101,52 @@ async def test_contact_comes_from_the_call_facts(dispatcher, domain):
     from knowledge.facts import load_call_facts
 
     assert dispatcher.messages[0]["contact_email"] == load_call_facts().contact_email
+
+
+async def test_motivation_nlu_took_for_a_question_is_left_to_the_draft(
+    dispatcher, domain
+):
+    # Live bug: the motivation got an unrelated answer before the draft was saved.
+    answerer = FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
+    services.set_service("answerer", answerer)
+    tracker = make_tracker(
+        "We want to learn from European peers about housing.",
+        "ask_commitment",
+        active_loop="application_form",
+        requested_slot="motivation",
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert (events, dispatcher.messages, answerer.calls) == ([], [], [])
+
+
+async def test_theme_or_city_answers_are_left_to_the_form(dispatcher, domain):
+    services.set_service("answerer", FakeAnswerer(FakeResult(True, "en", [DEADLINE])))
+    theme = make_tracker(
+        "logement",
+        "ask_programme",
+        active_loop="application_form",
+        requested_slot="themes",
+        language="fr",
+    )
+    city = make_tracker(
+        "Smallville",
+        "ask_eligibility",
+        entities=[{"entity": "city", "value": "Smallville"}],
+        active_loop="eligibility_form",
+        requested_slot="city",
+    )
+    for tracker in (theme, city):
+        assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+
+
+async def test_a_real_question_in_the_middle_of_a_form_is_answered(dispatcher, domain):
+    services.set_service("answerer", FakeAnswerer(FakeResult(True, "en", [DEADLINE])))
+    tracker = make_tracker(
+        "is there a deadline for the motivation?",
+        "ask_deadline",
+        active_loop="application_form",
+        requested_slot="motivation",
+    )
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == "15 March 2019."

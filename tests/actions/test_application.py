@@ -122,3 +122,89 @@ async def test_unusable_store_gives_a_reply_with_the_contact(dispatcher, domain)
     events = await ActionSaveDraft().run(dispatcher, make_tracker(city="X"), domain)
     assert events == []
     assert uttered(dispatcher) == [names.UTTER_DRAFT_FAILED]
+
+
+async def test_contact_name_that_nlu_took_for_a_place_is_only_a_name(
+    dispatcher, domain
+):
+    # Live bug: "Jane Doe" gave city "Jane" and country "Doe", then "In which country
+    # is Jane?". The form keeps the name and asks nothing about places.
+    entities = [
+        {"entity": "city", "value": "Jane"},
+        {"entity": "country", "value": "Doe"},
+    ]
+    tracker = make_tracker(
+        "Jane Doe",
+        "deny",
+        entities=entities,
+        active_loop=FORM,
+        requested_slot="contact_name",
+        city="Ottawa",
+        country="CA",
+    )
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [SlotSet("contact_name", "Jane Doe")]
+    assert dispatcher.messages == []
+
+
+async def test_city_asked_by_the_draft_comes_from_the_entity_or_the_text(
+    dispatcher, domain
+):
+    button = make_tracker(
+        '/inform{"city": "Laval"}',
+        entities=[{"entity": "city", "value": "Laval"}],
+        active_loop=FORM,
+        requested_slot="city",
+    )
+    assert await run_form(button, dispatcher, domain) == [SlotSet("city", "Laval")]
+    typed = asking("city", "Trois-Rivières")
+    assert await run_form(typed, dispatcher, domain) == [
+        SlotSet("city", "Trois-Rivières")
+    ]
+
+
+async def test_country_asked_by_the_draft_is_read_in_spanish(dispatcher, domain):
+    tracker = make_tracker(
+        "México",
+        entities=[{"entity": "country", "value": "México"}],
+        active_loop=FORM,
+        requested_slot="country",
+        city="Guadalajara",
+        language="es",
+    )
+    events = await run_form(tracker, dispatcher, domain)
+    assert events == [SlotSet("country", "MX")]
+
+
+async def test_question_while_the_draft_asks_the_city_fills_nothing(dispatcher, domain):
+    tracker = asking("city", "can Ottawa apply?", "check_eligibility")
+    assert await run_form(tracker, dispatcher, domain) == []
+
+
+async def test_contact_name_keeps_the_name_without_the_lead_in(dispatcher, domain):
+    # Live: "I'm Jane Doe" went into the draft as the contact's name.
+    for text, lang, expected in [
+        ("I'm Jane Doe", "en", "Jane Doe"),
+        ("je m'appelle Marie Tremblay", "fr", "Marie Tremblay"),
+        ("Me llamo Ana López.", "es", "Ana López"),
+        ("Esteban García", "es", "Esteban García"),
+        ("Im Sun-hee", "en", "Im Sun-hee"),
+    ]:
+        tracker = asking("contact_name", text, language=lang)
+        events = await run_form(tracker, dispatcher, domain)
+        assert events == [SlotSet("contact_name", expected)]
+
+
+async def test_bare_city_nlu_took_for_a_self_check_answers_the_draft(
+    dispatcher, domain
+):
+    # Live bug: "Laval" left the draft for a self-check.
+    tracker = make_tracker(
+        "Laval",
+        "check_eligibility",
+        entities=[{"entity": "city", "value": "Laval"}],
+        active_loop=FORM,
+        requested_slot="city",
+        language="fr",
+    )
+    assert await run_form(tracker, dispatcher, domain) == [SlotSet("city", "Laval")]

@@ -199,3 +199,85 @@ async def test_verdict_below_threshold(dispatcher, domain):
     )
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
     assert events == [SlotSet("eligibility_verdict", "below_threshold")]
+
+
+async def test_a_city_named_instead_of_the_country_is_checked_as_the_city(
+    dispatcher, domain
+):
+    # Live bug: "Lyon" answering "In which country is Mi?" was refused as a country.
+    tracker = make_tracker(
+        "Lyon",
+        entities=[{"entity": "city", "value": "Lyon"}],
+        active_loop=FORM,
+        requested_slot="country",
+        city="Lyon",
+        language="es",
+    )
+    tracker.events = [
+        {"event": "user", "text": "Lyon"},
+        {"event": "slot", "name": "city", "value": "Lyon"},
+    ]
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Lyon"
+    assert slots["country"] == "FR"
+    assert names.UTTER_INVALID_COUNTRY not in uttered(dispatcher)
+
+
+async def test_unknown_word_nlu_took_for_a_city_up_front_is_asked_about(
+    dispatcher, domain
+):
+    # Live bug: "¿Mi ciudad puede participar?" gave "No tengo Mi en mi lista".
+    tracker = make_tracker(
+        "¿Mi ciudad puede participar?",
+        "check_eligibility",
+        entities=[{"entity": "city", "value": "Mi"}],
+        active_loop=FORM,
+        city="Mi",
+        language="es",
+    )
+    tracker.events = [
+        {"event": "user", "text": "¿Mi ciudad puede participar?"},
+        {"event": "slot", "name": "city", "value": "Mi"},
+    ]
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None
+    assert slots["requested_slot"] == "city"
+    assert dispatcher.messages == []
+
+
+async def test_unknown_city_given_as_the_answer_is_kept(dispatcher, domain):
+    events = await run_form(asking("city", "Petiteville"), dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Petiteville"
+    assert slots["requested_slot"] == "country"
+    assert uttered(dispatcher) == [names.UTTER_CITY_UNKNOWN]
+
+
+async def test_verdict_does_not_claim_the_gazetteer_population_was_typed(
+    dispatcher, domain
+):
+    # Live bug: "Usamos la población que usted indicó" for a gazetteer figure.
+    match = {
+        "name": "Puebla",
+        "country": "MX",
+        "region": "Puebla",
+        "population": 1692181,
+    }
+    tracker = make_tracker(
+        city="Puebla",
+        country="MX",
+        region="Puebla",
+        population=1692181,
+        city_match=match,
+        city_confirmed=True,
+        language="es",
+    )
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "encouraged")]
+    reasons = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "Encontramos Puebla" in reasons
+    assert "usted indicó" not in reasons

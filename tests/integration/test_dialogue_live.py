@@ -33,6 +33,12 @@ class Chat:
         response.raise_for_status()
         return response.json()
 
+    def slots(self) -> dict:
+        url = self.url.split("/webhooks/")[0] + f"/conversations/{self.sender}/tracker"
+        response = httpx.get(url, timeout=60)
+        response.raise_for_status()
+        return response.json()["slots"]
+
 
 def texts(messages: list[dict]) -> str:
     return " ".join(m.get("text", "") for m in messages)
@@ -87,3 +93,34 @@ def test_stop_leaves_the_form(live_stack):
     assert "arrête" in texts(reply)
     reply = chat.say("Quelle est la date limite ?")
     assert "2019" in texts(reply)
+
+
+def test_draft_from_scratch_keeps_the_city_when_names_look_like_places(live_stack):
+    # Live bug: the contact's name and e-mail were taken for the city and the country.
+    chat = Chat(live_stack, "es")
+    chat.say("Quiero empezar una solicitud")
+    chat.say("Guadalajara")
+    chat.say("México")
+    chat.say("Jane Doe")
+    reply = chat.say("marie@guadalajara.example")
+    assert "cargo" in texts(reply)
+    slots = chat.slots()
+    assert (slots["city"], slots["country"]) == ("Guadalajara", "MX")
+    assert slots["contact_email"] == "marie@guadalajara.example"
+
+
+def test_springfield_button_then_lyon_is_outside_the_region(live_stack):
+    chat = Chat(live_stack, "fr")
+    chat.say("Est-ce que ma ville est admissible ?")
+    reply = chat.say("Springfield")
+    buttons = [b for m in reply for b in m.get("buttons", [])]
+    illinois = next(b for b in buttons if "Illinois" in b["title"])
+    reply = chat.say(illinois["payload"])
+    assert "Springfield, Illinois" in texts(reply)
+    chat.say("/affirm")
+    assert chat.slots()["eligibility_verdict"] == "encouraged"
+
+    chat.say("Est-ce que ma ville est admissible ?")
+    chat.say("Lyon")
+    reply = chat.say("/affirm")
+    assert "hors de la région" in texts(reply)
