@@ -8,6 +8,7 @@ first use, from :func:`assistant.settings.get_settings`. Tests replace a service
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,26 @@ def _load_sources() -> dict[str, dict[str, Any]]:
 def sources() -> dict[str, dict[str, Any]]:
     """Source id -> {"title", "url"} from ``knowledge/corpus/sources.yml``."""
     return _cached("sources", _load_sources)
+
+
+def start_warm_up() -> None:
+    """Load the models and indexes in a background thread, so the first turn is fast.
+
+    Called by the action server's worker process (see ``actions/__init__.py``); unit
+    tests never call it.
+    """
+
+    def load() -> None:
+        from knowledge.language import detect
+
+        try:
+            for service in (facts, sources, gazetteer, drafts, answerer):
+                service()
+            detect("Warm up the language detector with a sentence.")
+        except Exception:  # the first real call reports the problem to the user
+            logging.getLogger(__name__).exception("warm-up failed")
+
+    threading.Thread(target=load, name="actions-warm-up", daemon=True).start()
 
 
 def source_info(source_id: str | None, lang: str) -> dict[str, str] | None:

@@ -110,7 +110,8 @@ def actions_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "--port",
         str(settings.actions.port),
     ]
-    return argv, {}
+    # Loopback only, like Rasa; and load the models before the first question.
+    return argv, {"SANIC_HOST": "127.0.0.1", "IUC_ACTIONS_WARM_UP": "1"}
 
 
 def app_command(settings: Settings) -> tuple[list[str], dict[str, str]]:

@@ -113,6 +113,9 @@ class Services:
         """Load the answerer in a background thread so the first question is fast."""
 
         def load() -> None:
+            from knowledge.language import detect
+
+            detect("Warm up the language detector with a sentence.")
             try:
                 with self._lock:
                     if self._answerer is None:
