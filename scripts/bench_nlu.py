@@ -54,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "nlu")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--max-folds", type=int, help="stop after this many folds (quick experiments)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--errors", action="store_true", help="list every misclassified example"
@@ -220,7 +223,7 @@ def report(
         "per_language": {},
     }
     print(
-        f"\n{folds}-fold cross-validation, {len(preds)} examples, {seconds:.0f} s "
+        f"\n{folds} folds of cross-validation, {len(preds)} examples, {seconds:.0f} s "
         f"(FallbackClassifier threshold {threshold}, ambiguity {ambiguity})\n"
     )
     header = (
@@ -281,14 +284,18 @@ def report(
 
 async def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.getLogger().setLevel(logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs every parsed message at debug level otherwise.
+    configure_structlog(logging.WARNING)
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     examples, shared = load_examples(args.data)
     labels = [f"{lang}:{m.get('intent')}" for lang, m in examples]
     started = time.perf_counter()
     predictions: list[Prediction] = []
-    for number, test_idx in enumerate(fold_indices(labels, args.folds, args.seed), 1):
+    splits = fold_indices(labels, args.folds, args.seed)[: args.max_folds]
+    for number, test_idx in enumerate(splits, 1):
         held_out = set(test_idx)
         train = TrainingData(
             training_examples=[
@@ -300,7 +307,7 @@ async def main(argv: list[str] | None = None) -> int:
         )
         test = [examples[i] for i in test_idx]
         print(
-            f"fold {number}/{args.folds}: training on {len(train.intent_examples)}, "
+            f"fold {number}/{len(splits)}: training on {len(train.intent_examples)}, "
             f"testing on {len(test)}",
             file=sys.stderr,
         )
@@ -308,7 +315,11 @@ async def main(argv: list[str] | None = None) -> int:
             predictions += await run_fold(args.config, train, test, Path(workdir))
 
     summary = report(
-        predictions, args.config, time.perf_counter() - started, args.folds, args.errors
+        predictions,
+        args.config,
+        time.perf_counter() - started,
+        len(splits),
+        args.errors,
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
