@@ -25,6 +25,12 @@ MARGINS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)
 # A needless "did you mean" costs the user a glance; a rescued wrong answer is worth
 # a full answer. Five needless suggestions are accepted per rescued answer.
 SUGGESTION_COST = 0.2
+# Out-of-scope queries are few (about one in six), so maximising right decisions alone
+# lets the threshold drop until many are answered: 5-fold cross-validation on our
+# calibration split gave 88% declined. Thresholds declining at least this share of
+# them come first: 94% declined, 92.5% vs 93% top-1, 4.1% vs 2.8% wrongly declined.
+# A floor of 0.95 did worse on every figure (it fits the few OOS questions too hard).
+OOS_FLOOR = 0.9
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,17 @@ def _rank(
     )
 
 
-def _best_threshold(r: _Ranked) -> tuple[float, float, float, float, float]:
+def _best_threshold(
+    r: _Ranked, oos_floor: float = OOS_FLOOR
+) -> tuple[float, float, float, float, float]:
     """Threshold maximising the share of right decisions, centred on its plateau.
 
     A right decision is a correct answer to an in-scope query or a declined
     out-of-scope one: every user counts once. (Summing the two recalls instead would
     weigh each out-of-scope query five times more on our splits, and buy OOS recall
-    with many wrongly declined questions.)
+    with many wrongly declined questions.) Thresholds declining fewer than
+    ``oos_floor`` of the out-of-scope queries only win when none reaches it; their
+    objective is then lowered by 1, so such a grid point loses to any that does.
     """
     n_in, n_oos = max(1, r.in_scope.sum()), max(1, (~r.in_scope).sum())
     values = np.unique(r.top)
@@ -90,6 +100,8 @@ def _best_threshold(r: _Ranked) -> tuple[float, float, float, float, float]:
         right_oos = (~answered & ~r.in_scope).sum()
         j = (right_in + right_oos) / len(r.top)
         acc, oos = right_in / n_in, right_oos / n_oos
+        if (~r.in_scope).any() and oos < oos_floor - 1e-12:
+            j -= 1.0
         rej = (~answered & r.in_scope).sum() / n_in
         if j > best_j + 1e-12:
             best_j, best = j, [(t, acc, oos, rej)]

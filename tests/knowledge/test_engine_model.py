@@ -63,6 +63,36 @@ def test_out_of_scope_questions_are_declined(
     assert not project_kb.search(text).answered
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "our town is in the US, can we join the call?",
+            marks=pytest.mark.xfail(
+                strict=True, reason="ranked under other-regions-eu-city ('join')"
+            ),
+        ),
+        "nous sommes une ville canadienne, avons-nous le droit de participer ?",
+        pytest.param(
+            "somos una ciudad de México, ¿podemos entrar a la convocatoria?",
+            marks=pytest.mark.xfail(
+                strict=True, reason="ranked under other-regions-eu-city"
+            ),
+        ),
+    ],
+)
+def test_naming_an_eligible_country_still_finds_who_can_apply(
+    project_kb: KnowledgeBase, text: str
+) -> None:
+    # Country names pull such questions toward the other-regions and pairs entries
+    # (these phrasings are in no FAQ entry nor eval split). Top-1 is not reliable
+    # yet (docs/BENCHMARKS.md), so this asks for the entry among those offered; the
+    # known misses are strict xfails, so a fix shows up as XPASS.
+    result = project_kb.search(text)
+    assert result.answered
+    assert "eligibility-who-can-apply" in [hit.entry_id for hit in result.hits]
+
+
 def test_a_ten_thousand_character_query_is_a_clear_error(
     project_kb: KnowledgeBase,
 ) -> None:
