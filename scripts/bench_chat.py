@@ -98,15 +98,19 @@ async def chat_load(url: str, sessions: int, duration: float) -> dict[str, float
     }
 
 
-def rasa_parse(rasa_url: str, rounds: int) -> dict[str, float]:
+def rasa_hop(rasa_url: str, rounds: int, path: str) -> dict[str, float]:
+    """One user, sequential requests to Rasa alone: NLU parse or a whole turn."""
     times = []
     with httpx.Client(timeout=30) as client:
         for i in range(rounds):
-            text = QUESTIONS[i % len(QUESTIONS)][0]
+            text, lang = QUESTIONS[i % len(QUESTIONS)]
+            if path == "/model/parse":
+                body: dict[str, object] = {"text": text}
+            else:  # a whole turn: NLU, policies, action server, tracker store
+                body = {"sender": "bench-turn", "message": text}
+                body["metadata"] = {"language": lang}
             started = time.perf_counter()
-            client.post(
-                f"{rasa_url}/model/parse", json={"text": text}
-            ).raise_for_status()
+            client.post(f"{rasa_url}{path}", json=body).raise_for_status()
             times.append((time.perf_counter() - started) * 1000)
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
 
@@ -159,10 +163,14 @@ def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) ->
     report: dict[str, object] = {
         "chat": asyncio.run(chat_load(args.url, args.sessions, args.duration))
     }
-    try:
-        report["rasa_parse"] = rasa_parse(args.rasa_url, args.rounds)
-    except httpx.HTTPError as exc:
-        report["rasa_parse"] = {"error": str(exc)}
+    for hop, path in (
+        ("rasa_parse", "/model/parse"),
+        ("rasa_turn", "/webhooks/rest/webhook"),
+    ):
+        try:
+            report[hop] = rasa_hop(args.rasa_url, args.rounds, path)
+        except httpx.HTTPError as exc:
+            report[hop] = {"error": str(exc)}
     report["retrieval"] = retrieval(
         settings.knowledge.index_dir, settings.knowledge.embedding_model, args.rounds
     )
@@ -173,7 +181,7 @@ def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) ->
     report["ratios_to_chat_p50"] = {
         hop: round(values["p50_ms"] / chat_p50, 3)  # type: ignore[index]
         for hop, values in report.items()
-        if hop in ("rasa_parse", "retrieval") and "p50_ms" in values  # type: ignore[operator]
+        if hop in ("rasa_parse", "rasa_turn", "retrieval") and "p50_ms" in values  # type: ignore[operator]
     }
     if args.json:
         print(json.dumps(report, indent=2))
