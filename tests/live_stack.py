@@ -96,8 +96,14 @@ def _ready(url: str) -> bool:
 
 
 @contextmanager
-def running_stack(workdir: Path) -> Iterator[LiveStack]:
-    overrides = stack_environment(workdir)
+def running_stack(
+    workdir: Path,
+    processes_to_start: tuple[str, ...] = ("rasa", "actions", "app"),
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[LiveStack]:
+    """Start the named processes (all three by default) and wait until each is ready."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    overrides = {**stack_environment(workdir), **(extra_env or {})}
     env = {**os.environ, **overrides}
     stack = LiveStack(
         rasa_url=overrides["IUC_RASA__URL"],
@@ -110,6 +116,7 @@ def running_stack(workdir: Path) -> Iterator[LiveStack]:
         "actions": f"{stack.actions_url}/health",
         "app": f"{stack.app_url}/api/health",
     }
+    checks = {name: url for name, url in checks.items() if name in processes_to_start}
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name in checks:
