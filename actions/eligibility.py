@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, services
-from actions.language import current_language
+from actions.language import current_language, intent_name
 from actions.places import (
     candidate_button,
     format_population,
@@ -34,6 +34,21 @@ def _threshold() -> int:
 def _names_a_city(tracker: Tracker) -> bool:
     # The city entity already (re)filled the city slot: validate_city checks it.
     return entity_value(tracker, names.ENTITY_CITY) is not None
+
+
+def _country_answer(tracker: Tracker, text: str | None) -> str | None:
+    """The country code when ``text`` answers "which Laval?" with a country.
+
+    "Canada" typed instead of a button click narrows the candidates; it is not a
+    new city called "Canada".
+    """
+    if not text or not tracker.get_slot(names.SLOT_AMBIGUOUS_CITY):
+        return None
+    if text.rstrip().endswith("?") or intent_name(tracker) in names.TOPIC_BY_INTENT:
+        return None  # "Is Canada eligible?" is a question, answered by the rules
+    from knowledge.parsing import parse_country
+
+    return parse_country(text)
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -66,6 +81,10 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         if entity_value(tracker, names.ENTITY_CITY):
             return {}  # the from_entity mapping already filled it
+        # NLU may read a bare "Canada" as any intent: after "which one?" it answers.
+        typed = answer_for(tracker, names.SLOT_CITY, interruptions=False)
+        if _country_answer(tracker, typed):
+            return {names.SLOT_CITY: typed}
         text = answer_for(tracker, names.SLOT_CITY)
         return {names.SLOT_CITY: text} if text else {}
 
@@ -124,6 +143,26 @@ class ValidateEligibilityForm(FormValidationAction):
             return {names.SLOT_CITY: city}  # re-validated on activation: keep it
         country = tracker.get_slot(names.SLOT_COUNTRY)
         region = tracker.get_slot(names.SLOT_REGION)
+        pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
+        narrowed = _country_answer(tracker, city)
+        if narrowed:
+            city, country, region = pending, narrowed, None
+        slots = await self._look_up(city, country, region, dispatcher, tracker)
+        if narrowed:
+            slots[names.SLOT_COUNTRY] = slots.get(names.SLOT_COUNTRY) or narrowed
+        if pending and slots.get(names.SLOT_AMBIGUOUS_CITY) is None:
+            slots[names.SLOT_AMBIGUOUS_CITY] = None  # resolved: forget the question
+        return slots
+
+    async def _look_up(
+        self,
+        city: str,
+        country: str | None,
+        region: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> dict[str, Any]:
+        """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all."""
         try:
             matches = await asyncio.to_thread(
                 services.gazetteer().lookup, city, country=country, region=region
@@ -155,7 +194,11 @@ class ValidateEligibilityForm(FormValidationAction):
                 city=city,
                 buttons=[candidate_button(m, lang) for m in candidates],
             )
-            return {names.SLOT_CITY: None, names.SLOT_CITY_MATCH: None}
+            return {
+                names.SLOT_CITY: None,
+                names.SLOT_CITY_MATCH: None,
+                names.SLOT_AMBIGUOUS_CITY: city,
+            }
         match = match_dict(picked)
         return {
             names.SLOT_CITY: match["name"],

@@ -19,6 +19,8 @@ SLOT_GROUP = "group_of_municipalities"
 SLOT_CITY_CONFIRMED = "city_confirmed"
 # The gazetteer entry behind a pre-filled city (a dict), kept to ask for confirmation.
 SLOT_CITY_MATCH = "city_match"
+# The ambiguous name behind the "which one?" buttons, narrowed by a typed country.
+SLOT_AMBIGUOUS_CITY = "ambiguous_city"
 SLOT_VERDICT = "eligibility_verdict"
 SLOT_CONTACT_NAME = "contact_name"
 SLOT_CONTACT_EMAIL = "contact_email"

@@ -26,6 +26,7 @@ CHECK_SLOTS = (
     names.SLOT_GROUP,
     names.SLOT_CITY_CONFIRMED,
     names.SLOT_CITY_MATCH,
+    names.SLOT_AMBIGUOUS_CITY,
     names.SLOT_VERDICT,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from action_helpers import make_tracker, uttered
 from rasa_sdk.events import SlotSet
 
@@ -281,3 +282,110 @@ async def test_verdict_does_not_claim_the_gazetteer_population_was_typed(
     reasons = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert "Encontramos Puebla" in reasons
     assert "usted indicó" not in reasons
+
+
+# --- live bug: a country typed after "which one?" was taken as a new city -----------
+
+
+def which_one(text: str, city: str, language: str = "en", intent: str = "inform"):
+    """The user's answer to the "which one?" buttons offered for ``city``."""
+    return asking("city", text, intent, ambiguous_city=city, language=language)
+
+
+def gazetteer_match(name: str, country: str) -> dict:
+    from actions import services
+    from actions.places import match_dict
+
+    (match,) = services.gazetteer().lookup(name, country=country)
+    return match_dict(match)
+
+
+async def test_ambiguous_city_remembers_the_name_for_a_typed_country(
+    dispatcher, domain
+):
+    events = await run_form(asking("city", "Laval"), dispatcher, domain)
+    assert SlotSet("ambiguous_city", "Laval") in events
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert any("Canada" in t for t in titles) and any("France" in t for t in titles)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "intent"),
+    [
+        ("en", "Canada", "inform"),
+        ("fr", "Canada", "check_eligibility"),
+        ("es", "Canadá", "inform"),
+    ],
+)
+async def test_country_typed_after_which_one_picks_laval_quebec(
+    dispatcher, domain, language, typed, intent
+):
+    tracker = which_one(typed, "Laval", language, intent)
+    events = await run_form(tracker, dispatcher, domain)
+
+    match = gazetteer_match("Laval", "CA")
+    assert events == [
+        SlotSet("city", "Laval"),
+        SlotSet("country", "CA"),
+        SlotSet("region", "Quebec"),
+        SlotSet("population", match["population"]),
+        SlotSet("city_match", match),
+        SlotSet("city_confirmed", None),
+        SlotSet("ambiguous_city", None),
+        SlotSet("requested_slot", "city_confirmed"),
+    ]
+    assert dispatcher.messages == []
+
+
+async def test_country_with_several_candidates_asks_again_with_fewer_buttons(
+    dispatcher, domain
+):
+    tracker = which_one("Estados Unidos", "Windsor", "es")
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None
+    assert slots["ambiguous_city"] == "Windsor"
+    assert slots["requested_slot"] == "city"
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert 1 < len(titles) < len(services_lookup("Windsor"))
+    assert all("Estados Unidos" in t for t in titles)
+
+
+def services_lookup(name: str) -> list:
+    from actions import services
+
+    return services.gazetteer().lookup(name)
+
+
+async def test_country_with_no_candidate_keeps_the_name_and_the_country(
+    dispatcher, domain
+):
+    tracker = which_one("México", "Laval", "es")
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"]) == ("Laval", "MX")
+    assert slots["ambiguous_city"] is None
+    assert slots["requested_slot"] == "population"
+    assert dispatcher.messages == [
+        {
+            **dispatcher.messages[0],
+            "response": names.UTTER_CITY_UNKNOWN,
+            "city": "Laval",
+        }
+    ]
+
+
+async def test_question_about_a_country_is_not_taken_as_the_answer(dispatcher, domain):
+    tracker = which_one("Is Canada eligible?", "Laval", intent="ask_eligibility")
+    events = await run_form(tracker, dispatcher, domain)
+    assert "country" not in {e["name"] for e in events}
+    assert not any(e["name"] == "city" and e["value"] for e in events)
+
+
+async def test_new_self_check_forgets_the_pending_which_one(dispatcher, domain):
+    tracker = make_tracker("", "check_eligibility", ambiguous_city="Laval")
+    events = await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert SlotSet("ambiguous_city", None) in events

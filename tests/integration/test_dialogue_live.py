@@ -124,3 +124,29 @@ def test_springfield_button_then_lyon_is_outside_the_region(live_stack):
     chat.say("Lyon")
     reply = chat.say("/affirm")
     assert "hors de la région" in texts(reply)
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "confirm"),
+    [
+        ("en", "Canada", "Laval, Quebec, Canada"),
+        ("fr", "Canada", "Laval, Quebec, Canada"),
+        ("es", "Canadá", "Laval, Quebec, Canadá"),
+    ],
+)
+def test_country_typed_after_which_laval_narrows_it(
+    live_stack, language, country, confirm
+):
+    # Live bug: "Canada" typed instead of a click became a new city called Canada.
+    chat = Chat(live_stack, language)
+    chat.say("/check_eligibility")
+    reply = chat.say("Laval")
+    assert len([b for m in reply for b in m.get("buttons", [])]) > 1
+    reply = chat.say(country)
+    slots = chat.slots()
+    assert (slots["city"], slots["country"], slots["region"]) == (
+        "Laval",
+        "CA",
+        "Quebec",
+    )
+    assert confirm in texts(reply)  # "... about 438,000 inhabitants: is that right?"
