@@ -1,4 +1,4 @@
-"""The eligibility self-check: form validation, city confirmation and verdict."""
+"""The eligibility self-check form: validation of city, country, population, group."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -14,10 +14,7 @@ from actions import names, services
 from actions.language import current_language, intent_name
 from actions.places import (
     candidate_button,
-    format_population,
-    inform_payload,
     match_dict,
-    place_label,
 )
 from actions.slots import answer_for, clean_text, entity_value, yes_no, yes_no_answer
 
@@ -278,57 +275,3 @@ class ValidateEligibilityForm(FormValidationAction):
         if answer is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_YES_NO)
         return {names.SLOT_GROUP: answer}
-
-
-class ActionAskCityConfirmed(Action):
-    """ "Ottawa, Ontario, Canada, about 1,017,000 inhabitants: is that right?" """
-
-    def name(self) -> str:
-        return names.ACTION_ASK_CITY_CONFIRMED
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        lang = current_language(tracker)
-        city = tracker.get_slot(names.SLOT_CITY) or ""
-        place = place_label(
-            city,
-            tracker.get_slot(names.SLOT_REGION),
-            tracker.get_slot(names.SLOT_COUNTRY),
-            lang,
-        )
-        population = tracker.get_slot(names.SLOT_POPULATION)
-        if isinstance(population, int):
-            dispatcher.utter_message(
-                response=names.UTTER_CONFIRM_CITY,
-                place=place,
-                population=format_population(population, lang, rounded=True),
-            )
-        else:
-            dispatcher.utter_message(
-                response=names.UTTER_CONFIRM_CITY_NO_POPULATION, place=place
-            )
-        return []
-
-
-class ActionAskCountry(Action):
-    """Asks the country with one button per eligible country, in the user's language."""
-
-    def name(self) -> str:
-        return names.ACTION_ASK_COUNTRY
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        from knowledge.facts import country_name
-
-        lang = current_language(tracker)
-        buttons = [
-            {
-                "title": country_name(code, lang),
-                "payload": inform_payload({names.ENTITY_COUNTRY: code}),
-            }
-            for code in services.facts().eligible_countries
-        ]
-        dispatcher.utter_message(response=names.UTTER_ASK_COUNTRY, buttons=buttons)
-        return []

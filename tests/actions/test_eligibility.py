@@ -7,11 +7,8 @@ from action_helpers import make_tracker, uttered
 from rasa_sdk.events import SlotSet
 
 from actions import names
-from actions.eligibility import (
-    ActionAskCityConfirmed,
-    ActionAskCountry,
-    ValidateEligibilityForm,
-)
+from actions.eligibility import ValidateEligibilityForm
+from actions.questions import ActionAskCityConfirmed, ActionAskCountry
 from actions.verdict import ActionEligibilityVerdict, ActionResetEligibility
 
 FORM = "eligibility_form"
