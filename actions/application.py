@@ -20,6 +20,7 @@ from actions.slots import (
     answer_for,
     answer_or_entity,
     clean_text,
+    country_slot,
     entity_value,
     response_text,
     strip_name_lead_in,
@@ -175,12 +176,7 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        from knowledge.parsing import parse_country
-
-        code = parse_country(value) if isinstance(value, str) else None
-        if code is None:
-            dispatcher.utter_message(response=names.UTTER_INVALID_COUNTRY)
-        return {names.SLOT_COUNTRY: code}
+        return country_slot(value, dispatcher)
 
     async def validate_contact_name(
         self,

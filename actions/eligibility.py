@@ -16,7 +16,14 @@ from actions.places import (
     candidate_button,
     match_dict,
 )
-from actions.slots import answer_for, clean_text, entity_value, yes_no, yes_no_answer
+from actions.slots import (
+    answer_for,
+    clean_text,
+    country_slot,
+    entity_value,
+    yes_no,
+    yes_no_answer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -236,12 +243,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        from knowledge.parsing import parse_country
-
-        code = parse_country(value) if isinstance(value, str) else None
-        if code is None:
-            dispatcher.utter_message(response=names.UTTER_INVALID_COUNTRY)
-        return {names.SLOT_COUNTRY: code}
+        return country_slot(value, dispatcher)
 
     async def validate_population(
         self,

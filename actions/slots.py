@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
@@ -123,3 +124,13 @@ def strip_name_lead_in(text: str) -> str:
     """ "I'm Jane Doe" -> "Jane Doe"; a bare name is returned unchanged."""
     stripped = _NAME_LEAD_IN.sub("", text.strip(), count=1).strip(" .!")
     return stripped or text.strip()
+
+
+def country_slot(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """The country slot from a name in any of the three languages, or a re-ask."""
+    from knowledge.parsing import parse_country
+
+    code = parse_country(value) if isinstance(value, str) else None
+    if code is None:
+        dispatcher.utter_message(response=names.UTTER_INVALID_COUNTRY)
+    return {names.SLOT_COUNTRY: code}
