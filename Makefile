@@ -21,7 +21,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
 RASA_SOURCES := config.yml $(wildcard domain.yml) $(shell find data domain -name '*.yml' 2>/dev/null)
-KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null)
+# The index depends on its sources and on the engine code that builds it.
+KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null) $(wildcard knowledge/*.py)
 VENV_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 INDEX_STAMP := var/index/.built
