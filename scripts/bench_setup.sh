@@ -8,11 +8,9 @@ trap 'rm -rf "$work"' EXIT
 
 time_setup() {  # $1: label, $2: clone dir, extra env in the rest
     local label=$1 dir=$2; shift 2
-    local start end
-    start=$(date +%s.%N)
+    local start=$SECONDS
     env "$@" make -C "$dir" setup >/dev/null
-    end=$(date +%s.%N)
-    printf '| %s | %.0f s |\n' "$label" "$(echo "$end - $start" | bc)"
+    printf '| %s | %d s |\n' "$label" "$((SECONDS - start))"
 }
 
 git clone -q "$repo" "$work/cold"
