@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -55,6 +56,20 @@ def _country_answer(tracker: Tracker, text: str | None) -> str | None:
     return parse_country(text)
 
 
+def _typed_answer(
+    tracker: Tracker, slot: str, entity: str, parse: Callable[[str], Any]
+) -> dict[str, Any]:
+    """What was typed for ``slot``; nothing when the entity mapping already filled it,
+    or when the text does not parse and names another city ("Lyon" after "In which
+    country is X?")."""
+    if entity_value(tracker, entity):
+        return {}
+    text = answer_for(tracker, slot)
+    if text and _names_a_city(tracker) and parse(text) is None:
+        return {}
+    return {slot: text} if text else {}
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Collects city, country, population and, for small cities, the group question."""
 
@@ -95,27 +110,24 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if entity_value(tracker, names.ENTITY_COUNTRY):
-            return {}
         from knowledge.parsing import parse_country
 
-        text = answer_for(tracker, names.SLOT_COUNTRY)
-        if text and _names_a_city(tracker) and parse_country(text) is None:
-            return {}  # "Lyon" after "In which country is X?" names another city
-        return {names.SLOT_COUNTRY: text} if text else {}
+        return _typed_answer(
+            tracker, names.SLOT_COUNTRY, names.ENTITY_COUNTRY, parse_country
+        )
 
     async def extract_population(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if entity_value(tracker, names.ENTITY_POPULATION):
-            return {}
         from knowledge.parsing import parse_population
 
-        text = answer_for(tracker, names.SLOT_POPULATION)
         lang = current_language(tracker)
-        if text and _names_a_city(tracker) and parse_population(text, lang) is None:
-            return {}
-        return {names.SLOT_POPULATION: text} if text else {}
+        return _typed_answer(
+            tracker,
+            names.SLOT_POPULATION,
+            names.ENTITY_POPULATION,
+            lambda text: parse_population(text, lang),
+        )
 
     async def extract_city_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
