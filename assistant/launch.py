@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
-RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+RASA_SERVER = Path(__file__).with_name("rasa_server.py")
 
 
 class LaunchError(Exception):
@@ -71,9 +72,19 @@ def check_database(url: str, what: str) -> None:
         ) from None
 
 
+def thread_limits(settings: Settings) -> dict[str, str]:
+    threads = str(settings.threads_per_process)
+    return {
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "TF_NUM_INTRAOP_THREADS": threads,
+        "TF_NUM_INTEROP_THREADS": threads,
+    }
+
+
 def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
-    if not RASA_BIN.exists():
-        raise LaunchError(f"{RASA_BIN} is missing: run `make setup`")
+    if not RASA_PYTHON.exists():
+        raise LaunchError(f"{RASA_PYTHON} is missing: run `make setup`")
     model = latest_model(settings.rasa.model_dir)
     check_database(settings.database.tracker_url, "conversation database")
     env = {
@@ -83,7 +94,10 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "IUC_RASA_TRACKER_URL": rasa_database_url(settings.database.tracker_url),
     }
     argv = [
-        str(RASA_BIN),
+        str(RASA_PYTHON),
+        # -P: the script's folder (this package) must not shadow Rasa's imports.
+        "-P",
+        str(RASA_SERVER),
         "run",
         "--enable-api",
         "--interface",
@@ -132,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     # Relative paths in settings (.env) are relative to the project root.
     os.chdir(PROJECT_ROOT)
     try:
-        command, extra_env = COMMANDS[args[0]](get_settings())
+        settings = get_settings()
+        command, extra_env = COMMANDS[args[0]](settings)
     except ValidationError as error:
         first = error.errors()[0]
         where = "__".join(str(part) for part in first["loc"]).upper()
@@ -141,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     except LaunchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    os.execve(command[0], command, {**os.environ, **extra_env})
+    environment = {**os.environ, **thread_limits(settings), **extra_env}
+    os.execve(command[0], command, environment)
     return 0  # not reached: execve replaces this process
 
 

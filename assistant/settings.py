@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     actions: ActionServerSettings = ActionServerSettings()
     database: DatabaseSettings = DatabaseSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    # CPU threads the model runtimes (TensorFlow in Rasa, torch in the action server
+    # and the app) use inside each process. Turns run in parallel across requests, not
+    # inside one: with more threads than free cores, the extra threads spin waiting for
+    # each other and multiply the CPU a turn costs (docs/BENCHMARKS.md).
+    threads_per_process: int = Field(default=1, ge=1)
 
 
 @lru_cache

@@ -72,20 +72,42 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants that are still alive."""
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            stack += _children(current)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found.append(current)
+    return found
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory (MB) of a process and its children, read from /proc."""
     total_kb = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
+    for current in _tree(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kb += int(line.split()[1])
-            stack += _children(current)
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total_kb / 1024
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used so far."""
+    ticks = 0
+    for current in _tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _ready(url: str) -> bool:

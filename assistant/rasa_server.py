@@ -1,0 +1,76 @@
+"""Start Rasa without two per-turn costs it has out of the box (run by ``.venv-rasa``).
+
+    .venv-rasa/bin/python -P assistant/rasa_server.py run ...   # `rasa`'s arguments
+
+Measured with py-spy under chat load (docs/BENCHMARKS.md), two costs dominated a turn:
+
+- Rasa 3.6 checks every action-server response with ``jsonschema.validate``, which
+  re-checks the schema itself and rebuilds a validator on each call: about 10 ms of CPU
+  per custom action, two or more per turn. The response format is constant, so the
+  validator is built once here; the check and the error Rasa raises are unchanged.
+- The SQL tracker store commits every turn, synchronously, on Rasa's event loop. On
+  SQLite's default rollback journal each commit waits for several disk flushes, during
+  which no other conversation moves. In WAL mode with ``synchronous=NORMAL`` a commit
+  writes to the log without waiting for the disk: the database stays consistent, and a
+  crash of Rasa loses nothing; only a power cut can drop the last turns of a
+  conversation. The drafts users save live in the app's database, not here.
+
+This file runs in the Rasa environment, not the project's: it imports nothing from
+the project.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def compile_action_response_check() -> None:
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+    original = RemoteAction._validate_action_result
+
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        try:
+            validator.validate(result)
+        except ValidationError:
+            # Rasa's own path: same exception, same explanatory message.
+            return bool(original(self, result))
+        return True
+
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def use_sqlite_write_ahead_log() -> None:
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def on_connect(connection: Any, _record: Any) -> None:
+        if isinstance(connection, sqlite3.Connection):
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    event.listen(Engine, "connect", on_connect)
+
+
+def main() -> None:
+    compile_action_response_check()
+    use_sqlite_write_ahead_log()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
