@@ -8,12 +8,14 @@ Measured with py-spy under chat load (docs/BENCHMARKS.md), two costs dominated a
   re-checks the schema itself and rebuilds a validator on each call: about 10 ms of CPU
   per custom action, two or more per turn. The response format is constant, so the
   validator is built once here; the check and the error Rasa raises are unchanged.
-- The SQL tracker store commits every turn, synchronously, on Rasa's event loop. On
-  SQLite's default rollback journal each commit waits for several disk flushes, during
-  which no other conversation moves. In WAL mode with ``synchronous=NORMAL`` a commit
-  writes to the log without waiting for the disk: the database stays consistent, and a
-  crash of Rasa loses nothing; only a power cut can drop the last turns of a
-  conversation. The drafts users save live in the app's database, not here.
+- The SQL tracker store commits every turn, synchronously, on Rasa's event loop, and
+  on SQLite (SQLAlchemy 1.4 gives file databases no connection pool) opens and closes
+  a connection each time. Each commit waited for several disk flushes, during which no
+  other conversation moved. Here the SQLite tracker keeps its connections in a pool
+  and uses WAL mode with ``synchronous=NORMAL``: a commit writes to the log without
+  waiting for the disk; the database stays consistent and a crash of Rasa loses
+  nothing; only a power cut can drop the last turns of a conversation. The drafts
+  users save live in the app's database, not here. PostgreSQL is left as Rasa sets it.
 
 This file runs in the Rasa environment, not the project's: it imports nothing from
 the project.
@@ -47,11 +49,24 @@ def compile_action_response_check() -> None:
     RemoteAction._validate_action_result = validate_action_result
 
 
-def use_sqlite_write_ahead_log() -> None:
+def pool_and_log_sqlite_tracker() -> None:
     import sqlite3
 
+    import rasa.core.tracker_store as tracker_store
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+    from sqlalchemy.engine.url import make_url
+    from sqlalchemy.pool import QueuePool
+
+    rasa_engine_kwargs = tracker_store.create_engine_kwargs
+
+    def engine_kwargs(url: Any) -> dict[str, Any]:
+        if make_url(url).get_backend_name() != "sqlite":
+            return dict(rasa_engine_kwargs(url))
+        # Pooled connections are handed to one user at a time, in any thread.
+        return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+
+    tracker_store.create_engine_kwargs = engine_kwargs
 
     def on_connect(connection: Any, _record: Any) -> None:
         if isinstance(connection, sqlite3.Connection):
@@ -65,7 +80,7 @@ def use_sqlite_write_ahead_log() -> None:
 
 def main() -> None:
     compile_action_response_check()
-    use_sqlite_write_ahead_log()
+    pool_and_log_sqlite_tracker()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

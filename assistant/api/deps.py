@@ -101,7 +101,10 @@ class Services:
         try:
             from knowledge.service import load_answerer
 
-            return load_answerer(index_dir, self.settings.knowledge.embedding_model)
+            knowledge = self.settings.knowledge
+            return load_answerer(
+                index_dir, knowledge.embedding_model, knowledge.finetune
+            )
         except Exception as exc:  # any load failure means: no knowledge answers
             log.exception("cannot load the knowledge index")
             raise ServiceUnavailable(f"cannot load the knowledge index: {exc}") from exc
@@ -160,12 +163,13 @@ class Services:
             self._drafts.close()
 
 
-def get_services(request: Request) -> Services:
+# Async, so FastAPI resolves them on the event loop instead of a worker thread.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

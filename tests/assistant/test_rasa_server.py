@@ -20,10 +20,11 @@ PROBE = """
 import json, runpy, sys
 server = runpy.run_path(sys.argv[1])
 server["compile_action_response_check"]()
-server["use_sqlite_write_ahead_log"]()
+server["pool_and_log_sqlite_tracker"]()
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from sqlalchemy import create_engine, text
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy import text
 
 action = RemoteAction("action_answer_question", None)
 good = {"events": [{"event": "slot", "name": "language", "value": "fr"}],
@@ -35,14 +36,16 @@ try:
     report["bad"] = "accepted"
 except ValidationError as error:
     report["bad"] = error.message
-with create_engine("sqlite:///" + sys.argv[2]).connect() as connection:
+store = SQLTrackerStore(dialect="sqlite", db=sys.argv[2])
+report["pool"] = type(store.engine.pool).__name__
+with store.engine.connect() as connection:
     report["journal"] = connection.execute(text("PRAGMA journal_mode")).scalar()
     report["synchronous"] = connection.execute(text("PRAGMA synchronous")).scalar()
 print(json.dumps(report))
 """
 
 
-def test_rasa_checks_action_responses_as_before_and_uses_a_wal_tracker(
+def test_rasa_checks_action_responses_as_before_and_pools_its_sqlite_tracker(
     tmp_path: Path,
 ) -> None:
     result = subprocess.run(
@@ -56,6 +59,8 @@ def test_rasa_checks_action_responses_as_before_and_uses_a_wal_tracker(
     assert report["good"] is True
     # A malformed action-server response is still refused, with Rasa's explanation.
     assert "Failed to validate Action server response" in report["bad"]
+    # The tracker store's SQLite connections are kept, with a write-ahead log.
+    assert report["pool"] == "QueuePool"
     assert report["journal"] == "wal"
     assert report["synchronous"] == 1  # NORMAL
 
