@@ -29,8 +29,8 @@ from assistant.rasa_client import RasaClient
 from assistant.security import (
     CSP,
     RateLimiter,
-    rate_limit_middleware,
-    security_headers,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
 )
 from assistant.settings import Settings, get_settings
 
@@ -116,8 +116,8 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
 
     # Starlette runs the last added middleware first: CORS, then headers, then limits.
     limiter = RateLimiter(settings.app.rate_limit_per_minute)
-    app.middleware("http")(rate_limit_middleware(limiter))
-    app.middleware("http")(security_headers)
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.app.cors_origins,

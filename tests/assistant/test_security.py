@@ -18,6 +18,9 @@ def test_security_headers_on_pages_and_api(client: TestClient) -> None:
         assert "'unsafe-inline'" not in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
+    assert client.get("/api/health").headers["cache-control"] == "no-store"
+    # Swagger UI needs its CDN; only the docs pages get that policy.
+    assert "cdn.jsdelivr.net" in client.get("/docs").headers["content-security-policy"]
 
 
 def test_cors_allows_only_the_configured_origins(client: TestClient) -> None:
@@ -59,6 +62,7 @@ def test_rate_limit_per_client(tmp_path: Path) -> None:
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
         assert "too many requests" in limited.json()["detail"]
+        assert limited.headers["x-content-type-options"] == "nosniff"
         # Health stays reachable for monitoring, and so do the pages.
         assert client.get("/api/health").status_code == 200
         assert client.get("/").status_code == 200
