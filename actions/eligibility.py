@@ -11,8 +11,8 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names, services
-from actions.language import current_language, intent_name
+from actions import names, services, which_one
+from actions.language import current_language
 from actions.places import (
     candidate_button,
     match_dict,
@@ -39,21 +39,6 @@ def _threshold() -> int:
 def _names_a_city(tracker: Tracker) -> bool:
     # The city entity already (re)filled the city slot: validate_city checks it.
     return entity_value(tracker, names.ENTITY_CITY) is not None
-
-
-def _country_answer(tracker: Tracker, text: str | None) -> str | None:
-    """The country code when ``text`` answers "which Laval?" with a country.
-
-    "Canada" typed instead of a button click narrows the candidates; it is not a
-    new city called "Canada".
-    """
-    if not text or not tracker.get_slot(names.SLOT_AMBIGUOUS_CITY):
-        return None
-    if text.rstrip().endswith("?") or intent_name(tracker) in names.TOPIC_BY_INTENT:
-        return None  # "Is Canada eligible?" is a question, answered by the rules
-    from knowledge.parsing import parse_country
-
-    return parse_country(text)
 
 
 def _typed_answer(
@@ -102,7 +87,7 @@ class ValidateEligibilityForm(FormValidationAction):
             return {}  # the from_entity mapping already filled it
         # NLU may read a bare "Canada" as any intent: after "which one?" it answers.
         typed = answer_for(tracker, names.SLOT_CITY, interruptions=False)
-        if _country_answer(tracker, typed):
+        if typed and await asyncio.to_thread(which_one.narrowing, tracker, typed):
             return {names.SLOT_CITY: typed}
         text = answer_for(tracker, names.SLOT_CITY)
         return {names.SLOT_CITY: text} if text else {}
@@ -160,12 +145,16 @@ class ValidateEligibilityForm(FormValidationAction):
         country = tracker.get_slot(names.SLOT_COUNTRY)
         region = tracker.get_slot(names.SLOT_REGION)
         pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
-        narrowed = _country_answer(tracker, city)
+        # "Canada" or "the one in Illinois" after "which one?" picks a candidate.
+        narrowed = await asyncio.to_thread(which_one.narrowing, tracker, city)
         if narrowed:
-            city, country, region = pending, narrowed, None
+            city, country, region = pending, narrowed.country, narrowed.region
         slots = await self._look_up(city, country, region, dispatcher, tracker)
-        if narrowed:
-            slots[names.SLOT_COUNTRY] = slots.get(names.SLOT_COUNTRY) or narrowed
+        if narrowed:  # none of the candidates: keep what the user said about it
+            if narrowed.country and not slots.get(names.SLOT_COUNTRY):
+                slots[names.SLOT_COUNTRY] = narrowed.country
+            if narrowed.region and not slots.get(names.SLOT_REGION):
+                slots[names.SLOT_REGION] = narrowed.region
         if pending and slots.get(names.SLOT_AMBIGUOUS_CITY) is None:
             slots[names.SLOT_AMBIGUOUS_CITY] = None  # resolved: forget the question
         return slots

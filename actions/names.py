@@ -19,7 +19,8 @@ SLOT_GROUP = "group_of_municipalities"
 SLOT_CITY_CONFIRMED = "city_confirmed"
 # The gazetteer entry behind a pre-filled city (a dict), kept to ask for confirmation.
 SLOT_CITY_MATCH = "city_match"
-# The ambiguous name behind the "which one?" buttons, narrowed by a typed country.
+# The ambiguous name behind the "which one?" buttons, narrowed by a typed country
+# or region (actions/which_one.py).
 SLOT_AMBIGUOUS_CITY = "ambiguous_city"
 SLOT_VERDICT = "eligibility_verdict"
 SLOT_CONTACT_NAME = "contact_name"

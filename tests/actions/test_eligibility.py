@@ -199,6 +199,25 @@ async def test_verdict_below_threshold(dispatcher, domain):
     assert events == [SlotSet("eligibility_verdict", "below_threshold")]
 
 
+async def test_impossible_population_asks_for_more_information(dispatcher, domain):
+    # 70 million inhabitants is no city: the verdict asks to correct it, no draft offer.
+    tracker = make_tracker(
+        city="Valle Chico",
+        country="MX",
+        population=70_000_000,
+        group_of_municipalities=None,
+        language="es",
+    )
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "need_more_info")]
+    responses = uttered(dispatcher)
+    assert responses[0] == "utter_verdict_need_more_info"
+    assert dispatcher.messages[0]["city"] == "Valle Chico"
+    assert responses[-1] == names.UTTER_ANYTHING_ELSE
+    assert names.UTTER_OFFER_APPLICATION not in responses
+    assert all(m["text"] for m in dispatcher.messages[1:-1])  # what to correct
+
+
 async def test_a_city_named_instead_of_the_country_is_checked_as_the_city(
     dispatcher, domain
 ):

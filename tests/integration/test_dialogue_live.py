@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from functools import cache
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
+from actions.slots import response_text
 from tests.live_stack import LiveStack
 
 pytestmark = pytest.mark.integration
 
 
-class Chat:
-    """One user talking to Rasa's REST webhook with the widget's language metadata."""
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "domain"
 
-    def __init__(self, stack: LiveStack, language: str) -> None:
+
+class Chat:
+    """One user talking to Rasa's REST webhook with the widget's language metadata.
+
+    ``language=None`` sends none, as the widget does between two switches of its
+    selector: the conversation's own language then rules.
+    """
+
+    def __init__(self, stack: LiveStack, language: str | None) -> None:
         self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
         self.sender = f"test-{uuid.uuid4()}"
         self.language = language
 
     def say(self, text: str) -> list[dict]:
+        metadata = {"language": self.language} if self.language else {}
         response = httpx.post(
             self.url,
-            json={
-                "sender": self.sender,
-                "message": text,
-                "metadata": {"language": self.language},
-            },
+            json={"sender": self.sender, "message": text, "metadata": metadata},
             timeout=60,
         )
         response.raise_for_status()
@@ -46,6 +55,36 @@ def texts(messages: list[dict]) -> str:
 
 def sources(messages: list[dict]) -> list[dict]:
     return [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+
+
+@cache
+def _domain() -> dict:
+    responses: dict = {}
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        responses.update(data.get("responses") or {})
+    return {"responses": responses}
+
+
+def response(name: str, lang: str, **values: str) -> str:
+    """The text the bot says for a domain response in ``lang``, filled in."""
+    text = response_text(_domain(), name, lang)
+    assert text, f"{name} has no text"
+    return text.format(**values)
+
+
+def open_draft(stack: LiveStack, messages: list[dict]) -> dict:
+    """Follows the private link the bot gave, as the draft page does."""
+    found = re.search(r"/drafts/([\w-]+)#token=([\w-]+)", texts(messages))
+    assert found, messages
+    draft_id, token = found.groups()
+    reply = httpx.get(
+        f"{stack.app_url}/api/applications/{draft_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    reply.raise_for_status()
+    return reply.json()
 
 
 @pytest.mark.parametrize(
@@ -83,7 +122,9 @@ def test_ottawa_self_check_then_draft_with_link(live_stack):
     assert any(m.get("buttons") for m in reply)
     chat.say("housing")
     reply = chat.say("We want to learn from European peers about housing.")
-    assert "/drafts/" in texts(reply) and "#token=" in texts(reply)
+    draft = open_draft(live_stack, reply)
+    assert (draft["city"], draft["country"]) == ("Ottawa", "CA")
+    assert draft["contact_email"] == "jane.doe@ottawa.ca"
 
 
 def test_stop_leaves_the_form(live_stack):
@@ -150,3 +191,103 @@ def test_country_typed_after_which_laval_narrows_it(
         "Quebec",
     )
     assert confirm in texts(reply)  # "... about 438,000 inhabitants: is that right?"
+
+
+# "Done when": in each language, ask the deadline, check the city, leave with a draft.
+@pytest.mark.parametrize(
+    ("language", "turns", "city", "email"),
+    [
+        (
+            "fr",
+            [
+                "Est-ce que Montréal peut participer ?",
+                "oui",
+                "oui",
+                "Marie Tremblay",
+                "marie@montreal.example",
+                "conseillère en relations internationales",
+                "logement",
+                "Nous voulons apprendre d'une ville européenne sur le logement.",
+            ],
+            "Montréal",
+            "marie@montreal.example",
+        ),
+        (
+            "es",
+            [
+                "¿Puebla puede participar?",
+                "sí",
+                "sí",
+                "Ana López",
+                "ana.lopez@puebla.example",
+                "directora de relaciones internacionales",
+                "movilidad urbana sostenible",
+                "Queremos aprender de ciudades europeas sobre movilidad urbana.",
+            ],
+            "Puebla",
+            "ana.lopez@puebla.example",
+        ),
+    ],
+)
+def test_deadline_self_check_and_draft_in_french_and_spanish(
+    live_stack, language, turns, city, email
+):
+    chat = Chat(live_stack, language)
+    question = {"fr": "Quelle est la date limite ?", "es": "¿Cuál es la fecha límite?"}
+    assert "2019" in texts(chat.say(question[language]))
+    replies = [chat.say(turn) for turn in turns]
+
+    verdict = response("utter_verdict_encouraged", language, city=city)
+    assert verdict in texts(replies[1])
+    assert response("utter_ask_contact_name", language) in texts(replies[2])
+    draft = open_draft(live_stack, replies[-1])
+    assert (draft["city"], draft["contact_email"]) == (city, email)
+    assert draft["themes"]
+
+
+def test_language_switch_changes_the_replies_and_resumes_the_form(live_stack):
+    chat = Chat(live_stack, "en")
+    chat.say("hello")
+    chat.language = None  # the widget sends its language with the first turn only
+    reply = chat.say("en français s'il vous plaît")
+    assert response("utter_language_changed", "fr") in texts(reply)
+    assert {"language": "fr"} in [m.get("custom") for m in reply]
+    reply = chat.say("Je veux vérifier si ma ville est admissible")
+    assert response("utter_ask_city", "fr") in texts(reply)
+
+    # In the middle of the self-check: answered in Spanish, then the same question.
+    reply = chat.say("en español por favor")
+    assert response("utter_language_changed", "es") in texts(reply)
+    assert response("utter_ask_city", "es") in texts(reply)
+    reply = chat.say("Ottawa")
+    assert "Ottawa, Ontario, Canadá" in texts(reply)
+    assert chat.slots()["language"] == "es"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "the one in Illinois"),
+        ("fr", "celle de l'Illinois"),
+        ("es", "la de Illinois"),
+    ],
+)
+def test_state_typed_after_which_springfield_picks_it(live_stack, language, typed):
+    # Live bug: the typed state became a new city called "the one in Illinois".
+    chat = Chat(live_stack, language)
+    chat.say("/check_eligibility")
+    reply = chat.say("Springfield")
+    assert len([b for m in reply for b in m.get("buttons", [])]) > 1
+    reply = chat.say(typed)
+    slots = chat.slots()
+    assert (slots["city"], slots["region"], slots["country"]) == (
+        "Springfield",
+        "Illinois",
+        "US",
+    )
+    assert "Springfield, Illinois" in texts(reply)  # "...: is that right?"
+    reply = chat.say("/affirm")
+    assert chat.slots()["eligibility_verdict"] == "encouraged"
+    assert response("utter_verdict_encouraged", language, city="Springfield") in texts(
+        reply
+    )
