@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_SECONDS = 240
+# Generous: on a loaded two-core machine Rasa alone has needed four minutes to load.
+START_TIMEOUT_SECONDS = 600
 
 
 @dataclass
