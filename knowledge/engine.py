@@ -83,8 +83,12 @@ class KnowledgeBase:
     def load(
         cls, index_dir: Path, embedder: Embedder, corpus_hash: str | None = None
     ) -> KnowledgeBase:
-        """Open a saved index; refuses one built for another model or corpus."""
-        kb = cls(load_index(Path(index_dir), embedder, corpus_hash), embedder)
+        """Open a saved index; refuses one built for another model or corpus.
+
+        When the index holds a fine-tuned copy of ``embedder``'s model, queries are
+        embedded with that copy (``kb.embedder``)."""
+        data = load_index(Path(index_dir), embedder, corpus_hash)
+        kb = cls(data, data.embedder or embedder)
         kb.index_dir = Path(index_dir)
         return kb
 

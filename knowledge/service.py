@@ -52,18 +52,26 @@ _cache: dict[tuple[Path, str], Answerer] = {}
 _lock = threading.Lock()
 
 
-def load_answerer(index_dir: Path, model: str) -> Answerer:
-    """The shared Answerer for this index and model, built on first use."""
+def load_answerer(index_dir: Path, model: str, finetune: bool = True) -> Answerer:
+    """The shared Answerer for this index and model, built on first use.
+
+    ``finetune``: whether a (re)built index fine-tunes the model on the FAQ first.
+    """
     from knowledge.embedders import SentenceTransformerEmbedder
     from knowledge.facts import load_call_facts
+    from knowledge.finetune import DEFAULT_FINETUNE
     from knowledge.index import ensure_index, project_hash
 
     key = (Path(index_dir).resolve(), model)
     with _lock:
         if key not in _cache:
             embedder = SentenceTransformerEmbedder(model)
-            ensure_index(key[0], embedder, progress=False)
+            config = DEFAULT_FINETUNE if finetune else None
+            ensure_index(key[0], embedder, progress=False, finetune=config)
             kb = KnowledgeBase.load(key[0], embedder, corpus_hash=project_hash())
-            embedder.warm_up()
+            # The model that embeds queries (the index's fine-tuned copy, if any).
+            warm_up = getattr(kb.embedder, "warm_up", None)
+            if warm_up is not None:
+                warm_up()
             _cache[key] = Answerer(kb, load_call_facts())
         return _cache[key]
