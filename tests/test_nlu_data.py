@@ -237,7 +237,7 @@ def test_config_pipeline_needs_no_downloaded_model() -> None:
     assert not [n for n in names if "Spacy" in n or "LanguageModel" in n]
     assert {"DIETClassifier", "EntitySynonymMapper", "FallbackClassifier"} <= set(names)
     policies = {policy["name"] for policy in config["policies"]}
-    assert {"RulePolicy", "MemoizationPolicy", "TEDPolicy"} <= policies
+    assert {"RulePolicy", "MemoizationPolicy"} <= policies
 
 
 def test_domain_declares_every_trained_intent_and_entity(
