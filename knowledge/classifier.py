@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pickle
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ FILE = "classifier.pkl"
 
 
 def _features() -> Any:
+    # EntryClassifier.scores reproduces these settings (sublinear tf, l2 norm) by hand.
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_union
 
@@ -55,6 +57,17 @@ class EntryClassifier:
         classes = np.asarray(model.classes_, dtype=np.int64)
         self._columns = np.where(classes < n_entries, classes, -1)
         self.train_seconds = 0.0
+        # The query-time path computes the n-gram weights and the model's softmax
+        # itself: scikit-learn's input checks and wrappers around transform and
+        # predict_proba cost more than the arithmetic for one short query.
+        self._vectorizers = [vec for _, vec in features.transformer_list]
+        self._analyzers = [vec.build_analyzer() for vec in self._vectorizers]
+        offsets = np.cumsum([0, *(len(v.vocabulary_) for v in self._vectorizers)])
+        self._offsets = offsets[:-1]
+        coef = np.asarray(model.coef_)
+        self._text_weights = np.ascontiguousarray(coef[:, : offsets[-1]].T)
+        self._vector_weights = np.ascontiguousarray(coef[:, offsets[-1] :].T)
+        self._intercept = np.asarray(model.intercept_)
 
     @classmethod
     def train(
@@ -86,8 +99,29 @@ class EntryClassifier:
 
     def scores(self, text: str, vector: np.ndarray) -> np.ndarray:
         """Probability per entry (the "none" class's share is left out)."""
+        logits = self._intercept + np.asarray(vector, np.float64) @ self._vector_weights
+        for vec, analyze, offset in zip(
+            self._vectorizers, self._analyzers, self._offsets, strict=True
+        ):
+            # TfidfVectorizer(sublinear_tf=True, norm="l2") on one text.
+            vocabulary = vec.vocabulary_
+            counts = Counter(vocabulary[g] for g in analyze(text) if g in vocabulary)
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.int64)
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))
+            weights = tf * vec.idf_[columns]
+            weights /= np.linalg.norm(weights)
+            logits = logits + weights @ self._text_weights[offset + columns]
+        proba = np.exp(logits - logits.max())
+        return self._per_entry(proba / proba.sum())
+
+    def sklearn_scores(self, text: str, vector: np.ndarray) -> np.ndarray:
+        """``scores`` through scikit-learn's predict_proba (the tests compare them)."""
         matrix = _with_vectors(self._features.transform([text]), vector.reshape(1, -1))
-        proba = self._model.predict_proba(matrix)[0]
+        return self._per_entry(self._model.predict_proba(matrix)[0])
+
+    def _per_entry(self, proba: np.ndarray) -> np.ndarray:
         out = np.zeros(self._n_entries, dtype=np.float32)
         keep = self._columns >= 0
         out[self._columns[keep]] = proba[keep]

@@ -64,6 +64,7 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         self._name = name
         self._model: Any = None
+        self._onnx: Any = None  # an OnnxEncoder when the model folder has an export
         self._lock = threading.Lock()
 
     @property
@@ -86,21 +87,24 @@ class SentenceTransformerEmbedder:
         return SentenceTransformerEmbedder(str(path), self._batch_size, name=self.name)
 
     def warm_up(self) -> None:
-        if self._model is not None:
+        if self._model is not None or self._onnx is not None:
             return
         with self._lock:
-            if self._model is None:
+            if self._model is None and self._onnx is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                from sentence_transformers import SentenceTransformer
+                path = resolve_model_path(self._model_name)
+                self._onnx = _onnx_encoder(path)
+                if self._onnx is None:
+                    from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(
-                    resolve_model_path(self._model_name), device="cpu"
-                )
+                    self._model = SentenceTransformer(path, device="cpu")
 
     @property
     def dimension(self) -> int:
         self.warm_up()
+        if self._onnx is not None:
+            return int(self._onnx.dimension)
         model = self._model
         # Renamed in sentence-transformers 6; keep older releases working.
         getter = getattr(model, "get_embedding_dimension", None) or (
@@ -112,6 +116,12 @@ class SentenceTransformerEmbedder:
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self._onnx is not None:
+            batches = [
+                self._onnx.encode(texts[i : i + self._batch_size])
+                for i in range(0, len(texts), self._batch_size)
+            ]
+            return np.concatenate(batches)
         vectors = self._model.encode(
             list(texts),
             batch_size=self._batch_size,
@@ -120,6 +130,20 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return _normalise(vectors)
+
+
+def _onnx_encoder(path: str) -> Any:
+    """ONNX Runtime for a model folder exported at fine-tuning (onnx_runtime.py)."""
+    from knowledge.onnx_runtime import OnnxEncoder, exported
+
+    if not Path(path).is_dir() or not exported(Path(path)):
+        return None
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return None
+    # The process's thread budget, as torch reads it (0: ONNX Runtime's default).
+    return OnnxEncoder(Path(path), threads=int(os.environ.get("OMP_NUM_THREADS") or 0))
 
 
 class FakeEmbedder:

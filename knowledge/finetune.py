@@ -89,7 +89,13 @@ def training_key(
     config: FinetuneConfig,
 ) -> str:
     payload = json.dumps(
-        [base_model, list(map(list, groups)), list(negatives), config.to_json()],
+        [
+            base_model,
+            list(map(list, groups)),
+            list(negatives),
+            config.to_json(),
+            "onnx",  # cached models also carry their ONNX export (onnx_runtime.py)
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
@@ -251,7 +257,10 @@ def _train(
         last_loss = float(loss.detach())
     model.eval()
     model.save(str(out_dir))
+    from knowledge.onnx_runtime import export
+
     return {
+        "onnx": export(model, out_dir),
         "steps": steps,
         "loss": round(last_loss, 4),
         "seconds": round(time.perf_counter() - started, 1),

@@ -120,3 +120,19 @@ def test_negatives_exist_in_every_language_and_never_copy_an_eval_question() -> 
     }
     copied = [q for q in negatives if _normal(q) in evaluated]
     assert copied == []
+
+
+def test_the_fast_query_path_gives_scikit_learns_probabilities(
+    build_small: Build,
+) -> None:
+    kb = build_small(classifier_weight=0.5)
+    classifier = kb._data.classifier
+    assert classifier is not None
+    embedder = FakeEmbedder()
+    for text in ["How long is the commitment?", "fecha limite", "", "zzz 123 !!"]:
+        vector = embedder.encode([text])[0]
+        fast, reference = (
+            classifier.scores(text, vector),
+            classifier.sklearn_scores(text, vector),
+        )
+        assert np.allclose(fast, reference, atol=1e-6), text
