@@ -27,10 +27,10 @@ from assistant.api import (
 from assistant.api.deps import Services, ServiceUnavailable
 from assistant.rasa_client import RasaClient
 from assistant.security import (
-    CSP,
     RateLimiter,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
+    security_headers,
 )
 from assistant.settings import Settings, get_settings
 
@@ -78,7 +78,8 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=500,
         content={"detail": "internal error"},
-        headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"},
+        # Outside every middleware: the same security headers, set here.
+        headers=security_headers(request.url.path),
     )
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.embedders import _normalise
+
 ONNX_DIR = "onnx"
 _MODEL_FILE = "model.onnx"
 _CONFIG_FILE = "config.json"
@@ -112,6 +114,5 @@ class OnnxEncoder:
         feeds = {name: tokens[name].astype(np.int64) for name in _INPUTS}
         hidden = self._session.run(None, feeds)[0]
         mask = tokens["attention_mask"][..., None].astype(np.float32)
-        vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        return _normalise(pooled)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ import httpx
 # Run as a plain script (make bench): make the project's packages importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.launch import thread_limits
 from assistant.settings import Settings, get_settings
 from tests.live_stack import running_stack, tree_cpu_seconds, tree_rss_mb
 
@@ -128,14 +130,8 @@ def rasa_hop(
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
 
 
-def retrieval(
-    index_dir: Path, model: str, rounds: int, threads: int
-) -> dict[str, float]:
-    import torch
-
+def retrieval(index_dir: Path, model: str, rounds: int) -> dict[str, float]:
     from knowledge.service import load_answerer
-
-    torch.set_num_threads(threads)  # as in the servers (assistant.launch)
 
     answerer = load_answerer(index_dir, model)
     times = []
@@ -149,6 +145,8 @@ def retrieval(
 
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
+    # Retrieval alone runs here with the servers' thread limits (read at model load).
+    os.environ.update(thread_limits(settings))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=f"http://127.0.0.1:{settings.app.port}")
     parser.add_argument("--rasa-url", default=settings.rasa.url)
@@ -211,7 +209,6 @@ def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) ->
         settings.knowledge.index_dir,
         settings.knowledge.embedding_model,
         args.rounds,
-        settings.threads_per_process,
     )
     if pids:
         memory = {name: tree_rss_mb(pid) for name, pid in pids.items()}

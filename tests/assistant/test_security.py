@@ -72,6 +72,8 @@ def test_an_unexpected_error_never_shows_a_stack_trace(client: TestClient) -> No
     response = client.get("/api/search", params={"q": "boom"})
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error"}
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
     assert "Traceback" not in response.text and "internal details" not in response.text
 
 
