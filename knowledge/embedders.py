@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 import numpy as np
 
@@ -52,6 +53,17 @@ class TunableEmbedder(Embedder, Protocol):
     def base_path(self) -> str: ...
 
     def with_weights(self, path: Path) -> TunableEmbedder: ...
+
+
+def is_tunable(embedder: Embedder) -> TypeGuard[TunableEmbedder]:
+    """``isinstance(embedder, TunableEmbedder)`` without touching the embedder: on
+    Python 3.11 that check reads every property of the protocol, and ``dimension``
+    loads the model (the base model, ~400 MB with torch, when only its fine-tuned
+    copy is ever used)."""
+    return all(
+        inspect.getattr_static(embedder, name, None) is not None
+        for name in ("name", "dimension", "encode", "base_path", "with_weights")
+    )
 
 
 class SentenceTransformerEmbedder:

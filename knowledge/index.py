@@ -18,7 +18,7 @@ import numpy as np
 
 from knowledge.classifier import MAX_ENTRIES, EntryClassifier
 from knowledge.dense import DenseIndex
-from knowledge.embedders import Embedder, TunableEmbedder
+from knowledge.embedders import Embedder, is_tunable
 from knowledge.finetune import (
     DEFAULT_FINETUNE,
     FinetuneConfig,
@@ -111,7 +111,7 @@ def build_index(
     negatives = list(dict.fromkeys(negatives))
     model_dir: Path | None = None
     tuning: dict[str, Any] | None = None
-    if finetune is not None and isinstance(embedder, TunableEmbedder):
+    if finetune is not None and is_tunable(embedder):
         groups = training_groups(records)
         if groups:
             model_dir, tuning = cached_finetune(
@@ -285,7 +285,7 @@ def index_embedder(
     if not tuned:
         return embedder
     weights = Path(index_dir) / str(tuned.get("dir", MODEL_DIR))
-    if not isinstance(embedder, TunableEmbedder) or not weights.is_dir():
+    if not is_tunable(embedder) or not weights.is_dir():
         raise IndexMismatchError(
             f"index uses a fine-tuned model that {embedder.name!r} cannot load "
             "(or its folder is missing): rebuild it"
@@ -370,9 +370,7 @@ def ensure_index(
     try:
         previous = read_manifest(out_dir)
         check_manifest(previous, embedder, project_hash())
-        if not isinstance(embedder, TunableEmbedder) or _tuned_with(
-            previous
-        ) == _wanted(finetune):
+        if not is_tunable(embedder) or _tuned_with(previous) == _wanted(finetune):
             return Path(out_dir), False
     except KnowledgeIndexError:
         pass

@@ -22,12 +22,20 @@ from knowledge.embedders import _normalise
 ONNX_DIR = "onnx"
 _MODEL_FILE = "model.onnx"
 _CONFIG_FILE = "config.json"
+_TOKENIZER_FILE = "tokenizer.json"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def exported(model_dir: Path) -> bool:
     folder = Path(model_dir) / ONNX_DIR
-    return (folder / _MODEL_FILE).is_file() and (folder / _CONFIG_FILE).is_file()
+    return all(
+        path.is_file()
+        for path in (
+            folder / _MODEL_FILE,
+            folder / _CONFIG_FILE,
+            Path(model_dir) / _TOKENIZER_FILE,
+        )
+    )
 
 
 def export(model: Any, model_dir: Path) -> bool:
@@ -89,13 +97,19 @@ class OnnxEncoder:
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
         import onnxruntime
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
         folder = Path(model_dir) / ONNX_DIR
         config = json.loads((folder / _CONFIG_FILE).read_text(encoding="utf-8"))
         self.dimension = int(config["dimension"])
-        self._max_length = int(config["max_seq_length"])
-        self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        # The fast tokenizer alone, not transformers: importing transformers imports
+        # torch (~300 MB resident in every process that only embeds queries).
+        self._tokenizer = Tokenizer.from_file(str(Path(model_dir) / _TOKENIZER_FILE))
+        self._tokenizer.enable_truncation(int(config["max_seq_length"]))
+        pad_token = _pad_token(model_dir)
+        self._tokenizer.enable_padding(
+            pad_id=self._tokenizer.token_to_id(pad_token) or 0, pad_token=pad_token
+        )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -104,15 +118,24 @@ class OnnxEncoder:
         )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        tokens = self._tokenizer(
-            list(texts),
-            padding=True,
-            truncation=True,
-            max_length=self._max_length,
-            return_tensors="np",
-        )
-        feeds = {name: tokens[name].astype(np.int64) for name in _INPUTS}
+        encodings = self._tokenizer.encode_batch(list(texts))
+        feeds = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array(
+                [e.attention_mask for e in encodings], dtype=np.int64
+            ),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
         hidden = self._session.run(None, feeds)[0]
-        mask = tokens["attention_mask"][..., None].astype(np.float32)
+        mask = feeds["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
         return _normalise(pooled)
+
+
+def _pad_token(model_dir: Path) -> str:
+    config = Path(model_dir) / "tokenizer_config.json"
+    if config.is_file():
+        token = json.loads(config.read_text(encoding="utf-8")).get("pad_token")
+        if isinstance(token, str):
+            return token
+    return "[PAD]"

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from knowledge import finetune as ft
-from knowledge.embedders import FakeEmbedder, TunableEmbedder
+from knowledge.embedders import (
+    FakeEmbedder,
+    SentenceTransformerEmbedder,
+    TunableEmbedder,
+    is_tunable,
+)
 from knowledge.engine import KnowledgeBase
 from knowledge.finetune import FinetuneConfig
 from knowledge.index import (
@@ -64,7 +69,16 @@ def trainings(monkeypatch: pytest.MonkeyPatch) -> list[list[list[str]]]:
 
 def test_the_fake_stand_in_is_tunable_and_the_plain_fake_is_not() -> None:
     assert isinstance(TunableFake(), TunableEmbedder)
-    assert not isinstance(FakeEmbedder(), TunableEmbedder)
+    assert is_tunable(TunableFake())
+    assert not is_tunable(FakeEmbedder())
+
+
+def test_telling_a_model_is_tunable_does_not_load_it() -> None:
+    # isinstance() on the protocol would read ``dimension`` and load the base model,
+    # which no process needs once the index has its fine-tuned copy.
+    embedder = SentenceTransformerEmbedder("/nonexistent/model")
+    assert is_tunable(embedder)
+    assert embedder._model is None and embedder._onnx is None
 
 
 def test_each_entry_trains_on_its_questions_in_every_language(

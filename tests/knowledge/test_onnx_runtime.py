@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,24 @@ def test_the_project_index_serves_queries_through_onnx() -> None:
     if not model_dir.is_dir():
         pytest.skip("no project index")
     assert exported(model_dir)
+
+
+def test_answering_from_the_project_index_never_imports_torch() -> None:
+    # torch (and transformers, which imports it) would add ~350 MB to the app and to
+    # the action server, which only embed queries: the three processes share 3 GB.
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "var" / "index" / "model").is_dir():
+        pytest.skip("no project index")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from knowledge.service import load_answerer\n"
+        "a = load_answerer(Path('var/index'), 'all-MiniLM-L6-v2')\n"
+        "assert a.ask('when is the deadline?').answered\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
