@@ -1,25 +1,20 @@
-"""The conversation language: set on every user turn, switched on request.
+"""The conversation language as the actions read it, and the switch on request.
 
-Order of precedence for each user message:
-1. an explicit request ("en français s'il vous plaît": intent change_language + entity);
-2. the interface language the channel sends as metadata {"language": "fr"};
-3. the language detected from the text, only for messages long enough to tell;
-otherwise the current value is kept ("ok", "150k", "Ottawa" say nothing about it).
+Rasa sets the ``language`` slot itself on each user turn where the language is known
+(assistant/rasa_nlu/language.py: an explicit request, else the channel's metadata,
+which the web app fills with the widget's language or the one it detects).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker, ValidationAction
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
-
-# Fewer words than this and detection guesses ("Ottawa", "oui merci").
-MIN_WORDS_TO_DETECT = 3
 
 # Names of the languages as users write them, by prefix (entity synonyms normally map
 # them already; this catches the unmapped ones).
@@ -59,54 +54,8 @@ def requested_language(tracker: Tracker) -> str | None:
     return None
 
 
-def metadata_language(tracker: Tracker) -> str | None:
-    metadata = tracker.latest_message.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        return None
-    return normalise_language(metadata.get("language"))
-
-
-def detected_language(text: str | None) -> str | None:
-    """The language of a long enough message, or None when it cannot be told."""
-    if not text or text.startswith("/"):
-        return None
-    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
-    if len(words) < MIN_WORDS_TO_DETECT:
-        return None
-    try:
-        from knowledge.language import detect
-    except ImportError:  # the knowledge library is not installed
-        return None
-    # An empty default tells "unclear" apart from a real detection.
-    code = detect(text, default="")
-    return code or None
-
-
 def intent_name(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-class ValidateSlotMappings(ValidationAction):
-    """Global slot extraction run by Rasa after every user message."""
-
-    def name(self) -> str:
-        return names.ACTION_VALIDATE_SLOT_MAPPINGS
-
-    def domain_slots(self, domain: DomainDict) -> list[str]:
-        # Only the language is global; form slots are handled by the form validators.
-        return [names.SLOT_LANGUAGE]
-
-    async def extract_language(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        new = None
-        if intent_name(tracker) == names.INTENT_CHANGE_LANGUAGE:
-            new = requested_language(tracker)
-        new = new or metadata_language(tracker)
-        new = new or detected_language(tracker.latest_message.get("text"))
-        if new is None or new == tracker.get_slot(names.SLOT_LANGUAGE):
-            return {}
-        return {names.SLOT_LANGUAGE: new}
 
 
 class ActionChangeLanguage(Action):

@@ -80,7 +80,6 @@ FORM_APPLICATION = "application_form"
 # --- actions -----------------------------------------------------------------------
 ACTION_ANSWER_QUESTION = "action_answer_question"
 ACTION_CONTACT_HUMAN = "action_contact_human"
-ACTION_VALIDATE_SLOT_MAPPINGS = "action_validate_slot_mappings"
 ACTION_CHANGE_LANGUAGE = "action_change_language"
 ACTION_VALIDATE_ELIGIBILITY_FORM = "validate_eligibility_form"
 ACTION_ASK_CITY_CONFIRMED = "action_ask_city_confirmed"

@@ -17,6 +17,10 @@ Measured with py-spy under chat load (docs/BENCHMARKS.md), two costs dominated a
   nothing; only a power cut can drop the last turns of a conversation. The drafts
   users save live in the app's database, not here. PostgreSQL is left as Rasa sets it.
 
+It also ends every REST reply with the conversation's language (``report_language``):
+the web app answers with it and the widget switches its interface to it, without a
+second request that reloads the whole conversation from the tracker store each turn.
+
 This file runs in the Rasa environment, not the project's: it imports nothing from
 the project.
 """
@@ -78,9 +82,36 @@ def pool_and_log_sqlite_tracker() -> None:
     event.listen(Engine, "connect", on_connect)
 
 
+# The slot domain/core.yml declares; the app reads {"custom": {"language": ...}}.
+LANGUAGE_SLOT = "language"
+
+
+def report_language() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+
+    run_prediction_loop = MessageProcessor._run_prediction_loop
+
+    async def prediction_loop_then_language(
+        self: MessageProcessor, output_channel: Any, tracker: Any
+    ) -> None:
+        await run_prediction_loop(self, output_channel, tracker)
+        language = tracker.slots.get(LANGUAGE_SLOT)
+        if isinstance(output_channel, CollectingOutputChannel) and language:
+            output_channel.messages.append(
+                {
+                    "recipient_id": tracker.sender_id,
+                    "custom": {LANGUAGE_SLOT: language.value},
+                }
+            )
+
+    MessageProcessor._run_prediction_loop = prediction_loop_then_language
+
+
 def main() -> None:
     compile_action_response_check()
     pool_and_log_sqlite_tracker()
+    report_language()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -68,3 +68,19 @@ def detect(text: str, hint: str | None = None, default: str = DEFAULT_LANGUAGE) 
         return default
     best, confidence = max(scores.items(), key=lambda item: item[1])
     return best if confidence >= MIN_CONFIDENCE else default
+
+
+# Fewer words than this and a chat message says little of its language ("Ottawa",
+# "oui merci", "150k"): the conversation keeps the language it has.
+MIN_WORDS_TO_SWITCH = 3
+
+
+def detect_switch(text: str) -> str | None:
+    """The language of a chat message long enough to tell, else None (keep the
+    conversation's language). Button payloads ("/affirm") say nothing either."""
+    if not text or text.startswith("/"):
+        return None
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if len(words) < MIN_WORDS_TO_SWITCH:
+        return None
+    return detect(text, default="") or None

@@ -88,6 +88,29 @@ def merge_rasa_messages(items: list[dict[str, Any]]) -> tuple[list[ChatMessage],
     return messages, fallback
 
 
+def reported_language(items: list[dict[str, Any]]) -> str | None:
+    """The conversation language Rasa ends its reply with (assistant/rasa_server.py);
+    a switch announced by the action server says the same."""
+    for item in reversed(items):
+        custom = item.get("custom")
+        if isinstance(custom, dict) and custom.get("language") in LANGUAGES:
+            return str(custom["language"])
+    return None
+
+
+async def _message_language(text: str) -> str | None:
+    """The language to tell Rasa for this message when the widget does not say it:
+    the detected one when the message is long enough to tell, else None (Rasa keeps
+    the conversation's language)."""
+    try:
+        from knowledge.language import detect_switch
+
+        return await asyncio.to_thread(detect_switch, text)
+    except Exception:  # detection is a nicety: never fail the turn for it
+        log.exception("language detection failed")
+        return None
+
+
 def _knowledge_turn(
     services: Any, text: str, lang: str | None
 ) -> tuple[list[ChatMessage], bool, str]:
@@ -162,9 +185,10 @@ async def chat(
     client: RasaClient = request.app.state.rasa
 
     items: list[dict[str, Any]] | None
+    sent_language = body.language or await _message_language(body.message)
     try:
         items, actions_up = await asyncio.gather(
-            client.send(session_id, body.message, body.language, timeout - reserve),
+            client.send(session_id, body.message, sent_language, timeout - reserve),
             client.actions_up(max_age=ACTIONS_STATUS_TTL_SECONDS),
         )
     except RasaUnavailable as exc:
@@ -173,8 +197,10 @@ async def chat(
 
     if items is not None and (actions_up or items):
         messages, fallback = merge_rasa_messages(items)
-        language = body.language or await _conversation_language(
-            client, session_id, body.message
+        language = (
+            reported_language(items)
+            or body.language
+            or await _conversation_language(client, session_id, body.message)
         )
         if not actions_up:
             # Rasa answered on its own, but the self-check and drafts need the actions.

@@ -73,9 +73,44 @@ def test_merges_sources_buttons_and_fallback(
 def test_language_comes_from_the_conversation_slot(
     rasa_client: TestClient, fake_rasa: FakeRasa
 ) -> None:
+    # A Rasa that does not end its reply with the language (not started through
+    # assistant/rasa_server.py): the app asks for the conversation's slot.
     fake_rasa.language_slot = "es"
     body = rasa_client.post("/api/chat", json={"message": "hola"}).json()
     assert body["language"] == "es"
+
+
+def test_language_reported_in_rasas_reply_needs_no_second_request(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    fake_rasa.reply = [{"text": "¡Hola!"}, {"custom": {"language": "es"}}]
+    fake_rasa.language_slot = "fr"
+    body = rasa_client.post("/api/chat", json={"message": "hola"}).json()
+    assert body["language"] == "es"
+    assert body["messages"] == [{"text": "¡Hola!", "buttons": [], "sources": []}]
+    assert not [r for r in fake_rasa.requests if r.url.path.endswith("/tracker")]
+
+
+def test_a_long_message_goes_to_rasa_with_the_language_it_is_written_in(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    rasa_client.post(
+        "/api/chat", json={"message": "quelle est la date limite pour postuler"}
+    )
+    rasa_client.post("/api/chat", json={"message": "oui merci"})
+    sent = [body["metadata"] for body in fake_rasa.webhook_bodies()]
+    # Too short to tell: Rasa keeps the conversation's language.
+    assert sent == [{"language": "fr"}, {"language": None}]
+
+
+def test_the_widgets_language_wins_over_detection(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    rasa_client.post(
+        "/api/chat",
+        json={"message": "quelle est la date limite pour postuler", "language": "en"},
+    )
+    assert fake_rasa.webhook_bodies()[0]["metadata"] == {"language": "en"}
 
 
 def test_action_server_down_is_reported_as_degraded(

@@ -44,6 +44,28 @@ def test_a_question_goes_through_rasa_and_a_custom_action(
     assert any(message["sources"] for message in body["messages"])
 
 
+def test_the_conversation_follows_the_language_the_user_writes_in(
+    live_stack: LiveStack,
+) -> None:
+    # The widget sends its language with the first turn only: the app detects the
+    # language of longer messages, Rasa keeps it for short ones and reports it.
+    def say(message: str, language: str | None = None) -> dict:
+        body = {"session_id": "language-check", "message": message}
+        if language:
+            body["language"] = language
+        response = httpx.post(f"{live_stack.app_url}/api/chat", json=body, timeout=30)
+        assert response.status_code == 200
+        return response.json()
+
+    assert say("hello", "en")["language"] == "en"
+    french = say("quelle est la date limite pour postuler ?")
+    assert french["language"] == "fr"
+    assert "mars 2019" in " ".join(m["text"] for m in french["messages"])
+    assert say("ok merci")["language"] == "fr"
+    assert say("in English please")["language"] == "en"
+    assert say("thanks")["language"] == "en"
+
+
 def test_conversations_are_stored_in_the_tracker_database(
     live_stack: LiveStack,
 ) -> None:

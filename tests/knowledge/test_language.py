@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.language import UnknownLanguageError, detect
+from knowledge.language import UnknownLanguageError, detect, detect_switch
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,13 @@ def test_an_unknown_language_code_is_a_clear_error() -> None:
 def test_too_short_text_falls_back_to_the_default(text: str) -> None:
     assert detect(text) == "en"
     assert detect(text, default="es") == "es"
+
+
+def test_a_chat_message_long_enough_switches_the_conversation_language() -> None:
+    assert detect_switch("quelle est la date limite pour postuler") == "fr"
+    assert detect_switch("¿cuándo cierra la convocatoria?") == "es"
+
+
+@pytest.mark.parametrize("text", ["ok", "150k", "Ottawa", "oui merci", "/affirm", ""])
+def test_a_short_chat_message_keeps_the_conversation_language(text: str) -> None:
+    assert detect_switch(text) is None
