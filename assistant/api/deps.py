@@ -116,9 +116,13 @@ class Services:
         """Load the answerer in a background thread so the first question is fast."""
 
         def load() -> None:
-            from knowledge.language import detect
+            try:
+                from knowledge.language import detect
 
-            detect("Warm up the language detector with a sentence.")
+                # Every chat turn without the widget's language is detected.
+                detect("Warm up the language detector with a sentence.")
+            except Exception:  # the turn falls back to Rasa's language; keep loading
+                log.exception("language detector unavailable")
             try:
                 with self._lock:
                     if self._answerer is None:
