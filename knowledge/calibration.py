@@ -14,7 +14,7 @@ import numpy as np
 
 from knowledge.embedders import Embedder
 from knowledge.engine import KnowledgeBase, Scores
-from knowledge.evaluation import check_labels, encode_all
+from knowledge.evaluation import Outcome, check_labels, encode_all, summarise
 from knowledge.fusion import DecisionParams, LexicalScope, fuse
 from knowledge.records import LabelledQuery, read_queries
 
@@ -50,6 +50,15 @@ class _Ranked:
     correct: np.ndarray  # top-1 is the expected entry
     second_correct: np.ndarray
     in_scope: np.ndarray
+
+    def subset(self, rows: np.ndarray) -> _Ranked:
+        return _Ranked(
+            self.top[rows],
+            self.second[rows],
+            self.correct[rows],
+            self.second_correct[rows],
+            self.in_scope[rows],
+        )
 
 
 def _rank(
@@ -125,6 +134,90 @@ def _best_margin(r: _Ranked, threshold: float) -> float:
     return float(best_m)
 
 
+def _grid(
+    kb: KnowledgeBase,
+    weights: Sequence[float] | None,
+    classifier_weights: Sequence[float] | None,
+) -> list[tuple[float, float]]:
+    if classifier_weights is None:
+        classifier_weights = CLASSIFIER_WEIGHTS if kb.has_classifier else (0.0,)
+    elif not kb.has_classifier:
+        classifier_weights = (0.0,)
+    if weights is None:
+        weights = CLASSIFIER_WEIGHTS if kb.has_classifier else WEIGHTS
+    return [
+        (float(w), float(c))
+        for w in weights
+        for c in classifier_weights
+        if w + c <= 1.0 + 1e-9
+    ]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    params: DecisionParams  # scope and weights; threshold and margin chosen per use
+    ranked: _Ranked
+
+
+def _candidates(
+    kb: KnowledgeBase,
+    queries: Sequence[LabelledQuery],
+    scopes: Sequence[LexicalScope] | None,
+    grid: Sequence[tuple[float, float]],
+) -> tuple[list[_Candidate], list[list[Scores]]]:
+    """Every grid point ranked over every query once (the costly part), and the raw
+    scores per scope."""
+    check_labels(kb, queries)
+    position = {entry_id: i for i, entry_id in enumerate(kb.entry_ids)}
+    expected = [position[q.expected] if q.expected else -1 for q in queries]
+    vectors = encode_all(kb, [q.text for q in queries])
+    candidates, per_scope = [], []
+    for scope in scopes or get_args(LexicalScope):
+        params = kb.params.with_(lexical_scope=scope)
+        scores = [
+            kb.raw_scores(q.text, q.lang, vectors[i], params)
+            for i, q in enumerate(queries)
+        ]
+        per_scope.append(scores)
+        for weight, cweight in grid:
+            chosen = params.with_(lexical_weight=weight, classifier_weight=cweight)
+            candidates.append(
+                _Candidate(chosen, _rank(scores, expected, weight, cweight))
+            )
+    return candidates, per_scope
+
+
+def _choose(
+    candidates: Sequence[_Candidate], rows: np.ndarray | None = None
+) -> Calibration:
+    """Per candidate the best threshold on ``rows`` (all queries when None); the best
+    objective wins, ties keep the earlier candidate (scope "query", lower weight)."""
+    best: Calibration | None = None
+    table = []
+    for candidate in candidates:
+        ranked = candidate.ranked if rows is None else candidate.ranked.subset(rows)
+        t, j, acc, oos, rej = _best_threshold(ranked)
+        p = candidate.params
+        table.append(
+            {"scope": p.lexical_scope, "lexical_weight": p.lexical_weight,
+             "classifier_weight": p.classifier_weight, "threshold": round(t, 4),
+             "objective": round(j, 4), "in_scope_accuracy": round(acc, 4),
+             "oos_recall": round(oos, 4), "false_rejection": round(rej, 4)}
+        )  # fmt: skip
+        if best is None or j > best.objective + 1e-9:
+            chosen = p.with_(threshold=round(t, 4), margin=_best_margin(ranked, t))
+            best = Calibration(chosen, j, acc, oos, rej, [])
+    assert best is not None
+    return Calibration(
+        best.params,
+        best.objective,
+        best.in_scope_accuracy,
+        best.oos_recall,
+        best.false_rejection,
+        table,
+    )
+
+
 def calibrate(
     kb: KnowledgeBase,
     queries: Sequence[LabelledQuery],
@@ -137,57 +230,72 @@ def calibrate(
     Without an index classifier only the lexical weight varies; with one, lexical
     and classifier weights (summing to at most 1) vary together.
     """
-    if classifier_weights is None:
-        classifier_weights = CLASSIFIER_WEIGHTS if kb.has_classifier else (0.0,)
-    elif not kb.has_classifier:
-        classifier_weights = (0.0,)
-    if weights is None:
-        weights = CLASSIFIER_WEIGHTS if kb.has_classifier else WEIGHTS
-    grid = [
-        (float(w), float(c))
-        for w in weights
-        for c in classifier_weights
-        if w + c <= 1.0 + 1e-9
-    ]
-    check_labels(kb, queries)
-    position = {entry_id: i for i, entry_id in enumerate(kb.entry_ids)}
-    expected = [position[q.expected] if q.expected else -1 for q in queries]
-    vectors = encode_all(kb, [q.text for q in queries])
-    best: Calibration | None = None
-    table = []
-    for scope in scopes or get_args(LexicalScope):
-        params = kb.params.with_(lexical_scope=scope)
-        scores = [
-            kb.raw_scores(q.text, q.lang, vectors[i], params)
-            for i, q in enumerate(queries)
-        ]
-        for weight, cweight in grid:
-            ranked = _rank(scores, expected, weight, cweight)
-            t, j, acc, oos, rej = _best_threshold(ranked)
-            table.append(
-                {"scope": scope, "lexical_weight": weight,
-                 "classifier_weight": cweight, "threshold": round(t, 4),
-                 "objective": round(j, 4), "in_scope_accuracy": round(acc, 4),
-                 "oos_recall": round(oos, 4), "false_rejection": round(rej, 4)}
-            )  # fmt: skip
-            # Ties keep the earlier point: scope "query", lower weight.
-            if best is None or j > best.objective + 1e-9:
-                chosen = params.with_(
-                    lexical_weight=weight,
-                    classifier_weight=cweight,
-                    threshold=round(t, 4),
-                    margin=_best_margin(ranked, t),
-                )
-                best = Calibration(chosen, j, acc, oos, rej, [])
-    assert best is not None
-    return Calibration(
-        best.params,
-        best.objective,
-        best.in_scope_accuracy,
-        best.oos_recall,
-        best.false_rejection,
-        table,
-    )
+    grid = _grid(kb, weights, classifier_weights)
+    candidates, _ = _candidates(kb, queries, scopes, grid)
+    return _choose(candidates)
+
+
+def cross_validate(
+    kb: KnowledgeBase,
+    queries: Sequence[LabelledQuery],
+    folds: int = 5,
+    repeats: int = 5,
+    seed: int = 0,
+    weights: Sequence[float] | None = None,
+    classifier_weights: Sequence[float] | None = None,
+) -> dict[str, Any]:
+    """What ``calibrate`` would give on queries it has not seen: per repeat, the
+    queries are shuffled into ``folds`` parts, each part decided with the parameters
+    calibrated on the others, and the held-out decisions pooled.
+
+    Returns the mean and standard deviation over repeats of each metric (fractions),
+    overall and per language. This is how design choices are compared without
+    looking at the test split.
+    """
+    grid = _grid(kb, weights, classifier_weights)
+    candidates, per_scope = _candidates(kb, queries, None, grid)
+    scopes = [c.params.lexical_scope for c in candidates[:: len(grid)]]
+    rng = np.random.default_rng(seed)
+    runs: list[dict[str, Any]] = []
+    for _ in range(repeats):
+        order = rng.permutation(len(queries))
+        outcomes: list[Outcome | None] = [None] * len(queries)
+        for part in range(folds):
+            held_out = order[part::folds]
+            chosen = _choose(candidates, np.setdiff1d(order, held_out)).params
+            scores = per_scope[scopes.index(chosen.lexical_scope)]
+            for i in held_out:
+                q = queries[i]
+                result = kb.decide(scores[i], k=10, topic=q.topic, params=chosen)
+                outcomes[i] = Outcome(q, result, q.lang or scores[i].lang)
+        done = [o for o in outcomes if o is not None]
+        run = summarise(done)
+        for lang in sorted({o.lang for o in done}):
+            run[lang] = summarise([o for o in done if o.lang == lang])
+        runs.append(run)
+    return _mean_and_spread(runs)
+
+
+# Metrics averaged over cross-validation repeats (the others are counts).
+_CV_METRICS = (
+    "in_scope_accuracy",
+    "oos_recall",
+    "false_rejection",
+    "recall_at_3",
+    "mrr",
+)
+
+
+def _mean_and_spread(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in runs[0].items():
+        if isinstance(value, dict):
+            out[key] = _mean_and_spread([run[key] for run in runs])
+        elif isinstance(value, float) and key in _CV_METRICS:
+            values = [run[key] for run in runs]
+            out[key] = {"mean": round(float(np.mean(values)), 4),
+                        "std": round(float(np.std(values)), 4)}  # fmt: skip
+    return out
 
 
 def calibrate_index(

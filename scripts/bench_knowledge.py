@@ -1,6 +1,7 @@
 """Knowledge-engine benchmark: build time, latency, ablation, scale. Prints markdown.
 
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/bench_knowledge.py [--synthetic 2000]
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/bench_knowledge.py --cv [--cache DIR]
 
 Everything is measured in one run on the real model: the build of our knowledge base
 (fine-tuning included: the run trains in a fresh cache), bare query embedding vs full
@@ -8,6 +9,10 @@ retrieval latency, what dense / lexical / classifier / fusion, language detectio
 the build-time fine-tuning each contribute on knowledge/eval/test.jsonl (every variant
 calibrated on calibration.jsonl only), and the CLI on a synthetic set of thousands of
 entries and queries.
+
+``--cv`` never reads the test split: it prints each variant's 5-fold cross-validated
+figures inside calibration.jsonl (mean ± standard deviation over reshuffles), the
+measure design decisions are taken by.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.calibration import WEIGHTS, calibrate  # noqa: E402
+from knowledge.calibration import WEIGHTS, calibrate, cross_validate  # noqa: E402
 from knowledge.embedders import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.engine import KnowledgeBase  # noqa: E402
 from knowledge.evaluation import evaluate  # noqa: E402
@@ -71,19 +76,21 @@ def latency(kb: KnowledgeBase, queries: list, embedder) -> dict[str, float]:  # 
     }  # fmt: skip
 
 
+# (lexical weights, classifier weights) searched by calibration; None: full grid.
+VARIANTS = {
+    "dense only": ([0.0], [0.0]),
+    "lexical only": ([1.0], [0.0]),
+    "classifier only": ([0.0], [1.0]),
+    "dense + lexical": (WEIGHTS, [0.0]),
+    "fused (dense + lexical + classifier)": (None, None),
+}
+
+
 def ablation(
     kb: KnowledgeBase, calib: list, test: list, prefix: str = ""
 ) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
     rows = []
-    # (lexical weights, classifier weights) searched by calibration; None: full grid.
-    variants = {
-        "dense only": ([0.0], [0.0]),
-        "lexical only": ([1.0], [0.0]),
-        "classifier only": ([0.0], [1.0]),
-        "dense + lexical": (WEIGHTS, [0.0]),
-        "fused (dense + lexical + classifier)": (None, None),
-    }
-    for name, (weights, cweights) in variants.items():
+    for name, (weights, cweights) in VARIANTS.items():
         params = calibrate(
             kb, calib, weights=weights, classifier_weights=cweights
         ).params
@@ -96,6 +103,25 @@ def ablation(
                                  "c": params.classifier_weight,
                                  "t": params.threshold}))  # fmt: skip
     return rows
+
+
+def cross_validation(kb: KnowledgeBase, calib: list, repeats: int) -> None:  # type: ignore[type-arg]
+    """Each variant's held-out figures inside the calibration split (no test split)."""
+
+    def cell(m: dict) -> str:  # type: ignore[type-arg]
+        return f"{m['mean']:.1%} ± {m['std']:.1%}"
+
+    cols = ("in_scope_accuracy", "oos_recall", "false_rejection")
+    print(f"\n5-fold cross-validation on calibration.jsonl, {repeats} reshuffles\n")
+    print("| variant | " + " | ".join(cols) + " | top-1 en / fr / es |")
+    print("|---" * (len(cols) + 2) + "|")
+    for name, (weights, cweights) in VARIANTS.items():
+        m = cross_validate(kb, calib, repeats=repeats, weights=weights,
+                           classifier_weights=cweights)  # fmt: skip
+        per = " / ".join(
+            cell(m[lang]["in_scope_accuracy"]) for lang in ("en", "fr", "es")
+        )
+        print(f"| {name} | " + " | ".join(cell(m[c]) for c in cols) + f" | {per} |")
 
 
 def synthetic(
@@ -141,9 +167,21 @@ def main() -> None:
         action="store_true",
         help="skip the ablation of the index built without fine-tuning",
     )
+    parser.add_argument(
+        "--cv",
+        action="store_true",
+        help="only cross-validate each variant inside the calibration split "
+        "(never reads the test split)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="CV reshuffles")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="fine-tuning cache to reuse (default: a fresh one, so that the build "
+        "time includes training)",
+    )
     args = parser.parse_args()
     calib = read_queries(EVAL / "calibration.jsonl")
-    test = read_queries(EVAL / "test.jsonl")
 
     embedder = SentenceTransformerEmbedder()
     start = time.perf_counter()
@@ -155,10 +193,15 @@ def main() -> None:
         # A fresh cache: the build time includes training the fine-tuned model.
         data = build_index(records, embedder, digest, progress=False,
                            negatives=project_negatives(),
-                           cache_dir=Path(tmp) / "cache")  # fmt: skip
+                           cache_dir=args.cache or Path(tmp) / "cache")  # fmt: skip
         save_index(data, Path(tmp) / "index")
         build_s = time.perf_counter() - start
         kb = KnowledgeBase.load(Path(tmp) / "index", embedder)
+        print(f"build {build_s:.1f} s, load average {os.getloadavg()[0]:.1f}")
+        if args.cv:
+            cross_validation(kb, calib, args.repeats)
+            return
+        test = read_queries(EVAL / "test.jsonl")
         start = time.perf_counter()
         kb.params = calibrate(kb, calib).params
         calibrate_s = time.perf_counter() - start

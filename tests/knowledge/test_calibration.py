@@ -1,10 +1,22 @@
-"""The answer threshold chosen from labelled queries (pure numbers, no model)."""
+"""The answer threshold chosen from labelled queries, and its cross-validation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from knowledge.calibration import OOS_FLOOR, _best_threshold, _Ranked
+from knowledge.calibration import (
+    CLASSIFIER_WEIGHTS,
+    OOS_FLOOR,
+    _best_threshold,
+    _Ranked,
+    calibrate,
+    cross_validate,
+)
+from knowledge.engine import KnowledgeBase
+from knowledge.records import LabelledQuery
+from tests.knowledge.conftest import SMALL_QUERIES
 
 
 def _ranked(in_scope_tops: list[float], oos_tops: list[float]) -> _Ranked:
@@ -28,3 +40,34 @@ def test_off_topic_questions_stay_declined_at_the_floor() -> None:
 def test_without_the_floor_the_off_topic_question_would_be_answered() -> None:
     threshold, _j, _acc, oos, rej = _best_threshold(CASE, oos_floor=0.0)
     assert threshold < 0.55 and oos == 0.5 and rej == 0.0
+
+
+def _small_queries() -> list[LabelledQuery]:
+    return [
+        LabelledQuery(str(q["text"]), q["expected"], q.get("lang"))  # type: ignore[arg-type]
+        for q in SMALL_QUERIES * 3  # enough for every fold to hold both kinds
+    ]
+
+
+def test_cross_validation_reports_held_out_figures_with_their_spread(
+    build_small: Callable[..., KnowledgeBase],
+) -> None:
+    kb = build_small()
+    result = cross_validate(kb, _small_queries(), folds=3, repeats=2)
+    for metric in ("in_scope_accuracy", "oos_recall", "false_rejection"):
+        assert 0.0 <= result[metric]["mean"] <= 1.0
+        assert result[metric]["std"] >= 0.0
+    assert set(result) >= {"en", "fr", "es"}
+    assert 0.0 <= result["fr"]["in_scope_accuracy"]["mean"] <= 1.0
+
+
+def test_calibration_tries_both_scopes_over_the_whole_grid(
+    build_small: Callable[..., KnowledgeBase],
+) -> None:
+    # calibrate() and cross_validate() share the grid and the choice rule.
+    kb = build_small()
+    full = calibrate(kb, _small_queries())
+    assert {row["scope"] for row in full.table} == {"query", "all"}
+    assert len(full.table) == 2 * len(
+        [(w, c) for w in CLASSIFIER_WEIGHTS for c in CLASSIFIER_WEIGHTS if w + c <= 1]
+    )
