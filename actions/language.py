@@ -16,26 +16,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 
-# Names of the languages as users write them, by prefix (entity synonyms normally map
-# them already; this catches the unmapped ones).
-_PREFIXES = {
-    "en": ("en", "eng", "ang", "ing"),
-    "fr": ("fr",),
-    "es": ("es", "sp", "castel"),
-}
-
 
 def normalise_language(value: Any) -> str | None:
-    """``"fr"``, ``"French"``, ``"francés"`` -> ``"fr"``; None if not en/fr/es."""
+    """``"fr"`` -> ``"fr"``; None if not en/fr/es. Rasa's NLU component has already
+    turned a requested language's name ("français", "Spanish") into its code."""
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
-    if text in names.LANGUAGES:
-        return text
-    for code, prefixes in _PREFIXES.items():
-        if len(text) >= 4 and text.startswith(prefixes):
-            return code
-    return None
+    return text if text in names.LANGUAGES else None
 
 
 def current_language(tracker: Tracker) -> str:
