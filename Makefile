@@ -25,7 +25,7 @@ RASA_SOURCES := config.yml $(wildcard domain.yml) $(shell find data domain -name
 KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null) $(wildcard knowledge/*.py)
 VENV_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
-INDEX_STAMP := var/index/.built
+INDEX_STAMP := var/.index-built
 MODEL_STAMP := models/.trained
 
 .PHONY: help setup system kb train run test lint unit conversations bench clean
@@ -65,9 +65,10 @@ kb: $(INDEX_STAMP) ## Build and calibrate the knowledge index (when its sources 
 
 $(INDEX_STAMP): $(VENV_STAMP) $(KB_SOURCES)
 	@echo "==> knowledge index (var/index)"
-	@# Without --source, build indexes our corpus and calibrates on the calibration split.
-	@$(PY) -m knowledge build --out var/index
-	@touch $@
+	@# `knowledge build` on our corpus (calibrated on the calibration split), with the
+	@# folder, model and fine-tuning the settings (IUC_KNOWLEDGE__*) give the servers.
+	@$(PY) -m assistant.launch kb
+	@mkdir -p $(@D) && touch $@
 
 train: $(MODEL_STAMP) ## Train the Rasa model (when the training data changed)
 
@@ -104,4 +105,4 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.
-	rm -rf $(VENV) $(RASA_VENV) models var/index var/cache results .rasa .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(RASA_VENV) models var/index var/.index-built var/cache results .rasa .pytest_cache .ruff_cache .mypy_cache

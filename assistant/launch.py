@@ -132,7 +132,34 @@ def app_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "assistant"], {}
 
 
-COMMANDS = {"rasa": rasa_command, "actions": actions_command, "app": app_command}
+def kb_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    """Build and calibrate the project's index as the servers will want it (folder,
+    model, fine-tuning from the settings): otherwise they rebuild it when they start."""
+    knowledge = settings.knowledge
+    argv = [
+        sys.executable,
+        "-m",
+        "knowledge",
+        "build",
+        "--out",
+        str(knowledge.index_dir),
+        "--model",
+        knowledge.embedding_model,
+    ]
+    if not knowledge.finetune:
+        argv.append("--no-finetune")
+    return argv, {}
+
+
+COMMANDS = {
+    "rasa": rasa_command,
+    "actions": actions_command,
+    "app": app_command,
+    "kb": kb_command,
+}
+# The build uses every idle core for fine-tuning (knowledge/finetune.py); the servers
+# share the cores between them.
+SERVERS = {"rasa", "actions", "app"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     except LaunchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    environment = {**os.environ, **thread_limits(settings), **extra_env}
+    limits = thread_limits(settings) if args[0] in SERVERS else {}
+    environment = {**os.environ, **limits, **extra_env}
     os.execve(command[0], command, environment)
     return 0  # not reached: execve replaces this process
 

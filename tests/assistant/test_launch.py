@@ -12,9 +12,11 @@ import pytest
 from assistant.launch import (
     LaunchError,
     check_database,
+    kb_command,
     latest_model,
     rasa_database_url,
 )
+from assistant.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,3 +81,19 @@ def test_latest_model_is_the_newest(tmp_path: Path) -> None:
 def test_rasa_gets_a_psycopg2_style_url() -> None:
     assert rasa_database_url("postgresql+psycopg://u@h/db") == "postgresql://u@h/db"
     assert rasa_database_url("sqlite:////tmp/t.db") == "sqlite:////tmp/t.db"
+
+
+def test_the_index_is_built_as_the_settings_ask(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `make kb` builds what the servers will load; a mismatch makes them rebuild it.
+    monkeypatch.setenv("IUC_KNOWLEDGE__INDEX_DIR", "/srv/iuc/index")
+    monkeypatch.setenv("IUC_KNOWLEDGE__EMBEDDING_MODEL", "/models/multilingual")
+    monkeypatch.setenv("IUC_KNOWLEDGE__FINETUNE", "false")
+    argv, _ = kb_command(Settings())
+    assert argv[1:] == [
+        "-m", "knowledge", "build", "--out", "/srv/iuc/index",
+        "--model", "/models/multilingual", "--no-finetune",
+    ]  # fmt: skip
+    monkeypatch.delenv("IUC_KNOWLEDGE__FINETUNE")
+    assert "--no-finetune" not in kb_command(Settings())[0]
