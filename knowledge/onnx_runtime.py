@@ -119,15 +119,14 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
-        feeds = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array(
-                [e.attention_mask for e in encodings], dtype=np.int64
-            ),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
+        ids, mask, types = (
+            np.array([getattr(e, field) for e in encodings], dtype=np.int64)
+            for field in ("ids", "attention_mask", "type_ids")
+        )
+        # The graph's inputs, named as export() named them.
+        feeds = dict(zip(_INPUTS, (ids, mask, types), strict=True))
         hidden = self._session.run(None, feeds)[0]
-        mask = feeds["attention_mask"][..., None].astype(np.float32)
+        mask = mask[..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
         return _normalise(pooled)
 
