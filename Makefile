@@ -21,6 +21,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
 RASA_SOURCES := config.yml $(wildcard domain.yml) $(shell find data domain -name '*.yml' 2>/dev/null)
+# French and Spanish examples projected from the parallel corpus (assistant/nlu_projection.py).
+NLU_PROJECTED := var/nlu/projected.yml
+PROJECTION_SOURCES := $(shell find data/nlu assistant/parallel_corpus -type f 2>/dev/null) assistant/nlu_projection.py
 # The index depends on its sources and on the engine code that builds it.
 KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null) $(wildcard knowledge/*.py)
 VENV_STAMP := $(VENV)/.installed
@@ -72,9 +75,13 @@ $(INDEX_STAMP): $(VENV_STAMP) $(KB_SOURCES)
 
 train: $(MODEL_STAMP) ## Train the Rasa model (when the training data changed)
 
-$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES)
+$(NLU_PROJECTED): $(VENV_STAMP) $(PROJECTION_SOURCES)
+	@echo "==> French and Spanish examples projected from the parallel corpus ($@)"
+	@$(PY) -m assistant.nlu_projection --data data/nlu --out $@
+
+$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED)
 	@echo "==> Rasa model (models/)"
-	@$(RASA) train --domain domain --fixed-model-name iuc --out models
+	@$(RASA) train --domain domain --data data $(NLU_PROJECTED) --fixed-model-name iuc --out models
 	@touch $@
 
 run: setup kb train ## Set up what is missing, then start the assistant on http://localhost:8000
@@ -87,7 +94,7 @@ lint: $(VENV_STAMP) ## ruff (lint + format check) and mypy
 	@$(VENV)/bin/mypy
 
 conversations: $(MODEL_STAMP) ## Validate the Rasa data and run the conversation tests
-	@$(RASA) data validate --domain domain --fail-on-warnings
+	@$(RASA) data validate --domain domain --data data $(NLU_PROJECTED) --fail-on-warnings
 	@$(RASA) test core --model models/iuc.tar.gz --stories tests/conversations/ \
 		--fail-on-prediction-errors --out results/core
 
@@ -105,4 +112,4 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.
-	rm -rf $(VENV) $(RASA_VENV) models var/index var/.index-built var/cache results .rasa .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(RASA_VENV) models var/index var/.index-built var/cache var/nlu results .rasa .pytest_cache .ruff_cache .mypy_cache
