@@ -110,8 +110,18 @@ def fold_indices(labels: list[str], folds: int, seed: int) -> list[list[int]]:
     return [list(test) for _, test in splitter.split(labels, labels)]
 
 
+# Added by our language component from the request or its metadata, not read from
+# the text: not an extraction to score (it counted as a false positive on every
+# change_language example).
+NOT_EXTRACTED = {"interface_language"}
+
+
 def _entities(items: list[dict[str, Any]]) -> list[list[Any]]:
-    return sorted([e["entity"], e["start"], e["end"]] for e in items)
+    return sorted(
+        [e["entity"], e["start"], e["end"]]
+        for e in items
+        if e["entity"] not in NOT_EXTRACTED
+    )
 
 
 def project_fold(train_file: Path, out: Path) -> None:
