@@ -25,7 +25,6 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import numpy as np
 import yaml
 
 from knowledge.embedders import Embedder
+from knowledge.lexical import fold
 
 CORPUS_DIR = Path(__file__).with_name("parallel_corpus")
 SOURCE_LANGUAGE = "en"
@@ -130,9 +130,7 @@ def read_corpus(corpus_dir: Path = CORPUS_DIR) -> list[dict[str, str]]:
 def normalise(text: str) -> str:
     """What makes two examples the same for Rasa's count vectors: case, accents,
     punctuation and spacing aside."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", letters).split())
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
 def project(
