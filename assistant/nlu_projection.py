@@ -2,7 +2,7 @@
 
     python -m assistant.nlu_projection --data data/nlu --out var/nlu/projected.yml
 
-A bag-of-n-grams intent classifier (Rasa's DIET on count vectors) only knows the words
+An intent classifier on word and character n-grams only knows the words
 its examples contain: "bonsoir", "volontiers" or "à la revoyure" absent from
 data/nlu/fr/ are guesses. The embedding model knows English well, French and Spanish
 little. So a teacher (n-grams + sentence embeddings) trained on data/nlu/ labels the
@@ -16,7 +16,7 @@ Left out: sentences of more than eight words (chat messages are short); sentence
 that repeat an example of data/nlu/ in any intent; intents whose examples carry
 entity annotations, and sentences with a digit, a capitalised word after the first or
 Rasa's annotation brackets (projected sentences have no annotations, and would teach
-DIET that a city or a population is not an entity).
+the entity extractor that a city or a population is not an entity).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from knowledge.lexical import fold
 CORPUS_DIR = Path(__file__).with_name("parallel_corpus")
 SOURCE_LANGUAGE = "en"
 TARGET_LANGUAGES = ("fr", "es")
-# Cross-validated on data/nlu/ (5 folds, a linear stand-in for DIET):
+# Cross-validated on data/nlu/ (5 folds, a linear model like the intent classifier):
 # 0.9 keeps about half the corpus (French and Spanish F1 +2 to +3 points); 0.7 keeps
 # two thirds, with no further gain.
 MIN_CONFIDENCE = 0.9
@@ -48,7 +48,7 @@ MIN_CONFIDENCE = 0.9
 # would otherwise be a third of the file. Same cross-validation: French / Spanish F1
 # 0.947 / 0.933 with no cap, 0.952 / 0.936 with 120, 0.944 / 0.930 with 60.
 MAX_PER_INTENT = 120
-# Chat messages are short, and long sentences make DIET's batches long: 8 words at most
+# Chat messages are short, and long sentences made DIET's batches long: 8 words at most
 # gave the same F1 (French / Spanish 0.960 / 0.938 against 0.952 / 0.936 with no
 # limit) for a quarter fewer projected tokens to train on.
 MAX_WORDS = 8

@@ -47,7 +47,7 @@ class Prediction:
     text: str
     expected: str
     predicted: str  # after the FallbackClassifier
-    top: str  # DIET's best intent, ignoring the fallback
+    top: str  # the classifier's best intent, ignoring the fallback
     confidence: float
     margin: float  # confidence gap to the second intent
     entities_expected: list[list[Any]]

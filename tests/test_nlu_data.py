@@ -235,7 +235,12 @@ def test_config_pipeline_needs_no_downloaded_model() -> None:
     names = [component["name"] for component in config["pipeline"]]
     assert config["assistant_id"] and config["language"]
     assert not [n for n in names if "Spacy" in n or "LanguageModel" in n]
-    assert {"DIETClassifier", "EntitySynonymMapper", "FallbackClassifier"} <= set(names)
+    assert {
+        "assistant.rasa_nlu.intent_classifier.LinearIntentClassifier",
+        "CRFEntityExtractor",
+        "EntitySynonymMapper",
+        "FallbackClassifier",
+    } <= set(names)
     policies = {policy["name"] for policy in config["policies"]}
     assert {"RulePolicy", "MemoizationPolicy"} <= policies
 
