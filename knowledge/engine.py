@@ -140,7 +140,8 @@ class KnowledgeBase:
             lexical = lexical_index.scores(text, query_lang, n)
         classifier = None
         if self._data.classifier is not None:
-            classifier = self._data.classifier.scores(text, vector)
+            inputs = self._data.classifier_vector(text, vector)
+            classifier = self._data.classifier.scores(text, inputs)
         return Scores(query_lang, dense, lexical, classifier)
 
     @property
