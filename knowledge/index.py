@@ -18,12 +18,7 @@ import numpy as np
 
 from knowledge.classifier import MAX_ENTRIES, EntryClassifier
 from knowledge.dense import DenseIndex
-from knowledge.embedders import (
-    MULTILINGUAL_MODEL,
-    Embedder,
-    MultilingualUseEmbedder,
-    is_tunable,
-)
+from knowledge.embedders import Embedder, is_tunable
 from knowledge.finetune import (
     DEFAULT_FINETUNE,
     FinetuneConfig,
@@ -35,11 +30,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.records import FaqRecord, read_jsonl, record_from_dict
 
 # Bump when the on-disk layout or the text analysis changes: old indexes then rebuild.
-FORMAT_VERSION = 3
-# Weight of the classifier encoder's vectors beside the model's. Cross-validated on
-# the calibration split (5 folds x 5 reshuffles, top-1 in scope): 94.5 % without them,
-# 95.3 % at 1.0 (Spanish 92.0 %), 95.7 % at 0.5 (en / fr / es 95.8 / 96.6 / 94.7 %).
-CLASSIFIER_ENCODER_SCALE = 0.5
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 # Labelled queries the project's own index is calibrated on after each build.
 CALIBRATION_FILE = Path(__file__).resolve().parent / "eval" / "calibration.jsonl"
@@ -81,19 +72,10 @@ class IndexData:
     embedder: Embedder | None = None
     # Where the fine-tuned weights are, to be copied into the saved index.
     model_dir: Path | None = None
-    # A second encoder whose vectors the classifier reads beside ``embedder``'s.
-    classifier_encoder: Embedder | None = None
 
     @property
     def params(self) -> DecisionParams:
         return DecisionParams.from_json(self.manifest.get("params", {}))
-
-    def classifier_vector(self, text: str, vector: np.ndarray) -> np.ndarray:
-        """The classifier's dense input for a query whose embedding is ``vector``."""
-        if self.classifier_encoder is None:
-            return vector
-        extra = self.classifier_encoder.encode([text])[0]
-        return np.concatenate([vector, CLASSIFIER_ENCODER_SCALE * extra])
 
 
 def _entry_order(records: Sequence[FaqRecord]) -> list[str]:
@@ -111,7 +93,6 @@ def build_index(
     source: str = "project",
     negatives: Sequence[str] = (),
     classifier: bool = True,
-    classifier_encoder: Embedder | None = None,
     finetune: FinetuneConfig | None = DEFAULT_FINETUNE,
     cache_dir: Path | None = None,
 ) -> IndexData:
@@ -121,9 +102,8 @@ def build_index(
     Answers are left out by default: on the calibration split they cost accuracy
     (80.1% right decisions without, 79.5% with) and a fifth of the build time.
     ``negatives`` are off-topic questions for the classifier's "none" class and
-    the fine-tuning's extra negatives. ``classifier_encoder`` adds its vectors to the
-    classifier's features (the project's: ``MultilingualUseEmbedder``). ``finetune``
-    None (or an embedder that cannot be trained, like the fake) keeps the base model.
+    the fine-tuning's extra negatives. ``finetune`` None (or an embedder that cannot
+    be trained, like the fake) keeps the base model.
     """
     from tqdm import tqdm
 
@@ -177,26 +157,10 @@ def build_index(
     lexical = LexicalIndex()
     lexical.build(docs)
     model: EntryClassifier | None = None
-    if not (classifier and 2 <= len(entry_ids) <= MAX_ENTRIES):
-        classifier_encoder = None  # no classifier to feed
-    else:
-        extra = classifier_encoder
-
-        def inputs(batch: list[str], base: np.ndarray) -> np.ndarray:
-            if extra is None:
-                return base
-            return np.hstack([base, CLASSIFIER_ENCODER_SCALE * extra.encode(batch)])
-
-        negative_vectors = None
-        if negatives:
-            negative_vectors = inputs(negatives, embedder.encode(negatives))
+    if classifier and 2 <= len(entry_ids) <= MAX_ENTRIES:
+        negative_vectors = embedder.encode(negatives) if negatives else None
         model = EntryClassifier.train(
-            texts,
-            owners,
-            inputs(texts, vectors),
-            len(entry_ids),
-            negatives,
-            negative_vectors,
+            texts, owners, vectors, len(entry_ids), negatives, negative_vectors
         )
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -212,11 +176,7 @@ def build_index(
         "finetuned": None if tuning is None else {"dir": MODEL_DIR, **tuning},
         "classifier": None
         if model is None
-        else {
-            "negatives": len(negatives),
-            "train_seconds": model.train_seconds,
-            "encoder": None if classifier_encoder is None else classifier_encoder.name,
-        },
+        else {"negatives": len(negatives), "train_seconds": model.train_seconds},
         "params": (params or default_params(model is not None)).to_json(),
         "calibrated": False,
         "build_seconds": round(time.perf_counter() - started, 3),
@@ -224,15 +184,7 @@ def build_index(
     }
     by_key = {(r.id, r.lang): r for r in records}
     return IndexData(
-        manifest,
-        entry_ids,
-        by_key,
-        dense,
-        lexical,
-        model,
-        embedder,
-        model_dir,
-        classifier_encoder,
+        manifest, entry_ids, by_key, dense, lexical, model, embedder, model_dir
     )
 
 
@@ -364,7 +316,6 @@ def load_index(
         )
     lexical = LexicalIndex.load(index_dir / "lexical")
     classifier = EntryClassifier.load(index_dir)
-    encoder_name = (manifest.get("classifier") or {}).get("encoder")
     return IndexData(
         manifest,
         list(manifest["entry_ids"]),
@@ -373,15 +324,7 @@ def load_index(
         lexical,
         classifier,
         embedder,
-        classifier_encoder=None if encoder_name is None else _encoder(encoder_name),
     )
-
-
-def _encoder(name: str) -> Embedder:
-    """The classifier's second encoder, by the name the manifest records."""
-    if name != MULTILINGUAL_MODEL:
-        raise IndexMismatchError(f"unknown classifier encoder {name!r}: rebuild it")
-    return MultilingualUseEmbedder(threads=int(os.environ.get("OMP_NUM_THREADS") or 1))
 
 
 def project_hash() -> str:
@@ -439,7 +382,6 @@ def ensure_index(
         progress=progress,
         negatives=project_negatives(),
         finetune=finetune,
-        classifier_encoder=MultilingualUseEmbedder(),
     )
     save_index(data, out_dir)
     if CALIBRATION_FILE.is_file():

@@ -34,10 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from knowledge.calibration import WEIGHTS, calibrate, cross_validate  # noqa: E402
-from knowledge.embedders import (  # noqa: E402
-    MultilingualUseEmbedder,
-    SentenceTransformerEmbedder,
-)
+from knowledge.embedders import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.engine import KnowledgeBase  # noqa: E402
 from knowledge.evaluation import evaluate  # noqa: E402
 from knowledge.index import (  # noqa: E402
@@ -59,26 +56,19 @@ def fmt(value: object) -> str:
     return f"{value:.1%}" if isinstance(value, float) else str(value)
 
 
-def latency(kb: KnowledgeBase, queries: list, encoders: list) -> dict[str, float]:  # type: ignore[type-arg]
-    """Bare query embedding (every encoder search runs on a query, one after the
-    other: the model's and the classifier's multilingual one) against full search."""
+def latency(kb: KnowledgeBase, queries: list, embedder) -> dict[str, float]:  # type: ignore[no-untyped-def]
     for q in queries[:5]:  # warm up both paths
-        for encoder in encoders:
-            encoder.encode([q.text])
+        embedder.encode([q.text])
         kb.search(q.text, q.lang)
-    embed, first, search = [], [], []
+    embed, search = [], []
     for q in queries:
         start = time.perf_counter()
-        encoders[0].encode([q.text])
-        first.append((time.perf_counter() - start) * 1000)
-        for encoder in encoders[1:]:
-            encoder.encode([q.text])
+        embedder.encode([q.text])
         embed.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         kb.search(q.text, q.lang)
         search.append((time.perf_counter() - start) * 1000)
     return {
-        "model embed_p95": pct(first, 95),
         "embed_p50": pct(embed, 50), "embed_p95": pct(embed, 95),
         "search_p50": pct(search, 50), "search_p95": pct(search, 95),
         "ratio_p50": round(pct(search, 50) / pct(embed, 50), 2),
@@ -183,11 +173,6 @@ def main() -> None:
         help="only cross-validate each variant inside the calibration split "
         "(never reads the test split)",
     )
-    parser.add_argument(
-        "--no-multilingual",
-        action="store_true",
-        help="train the classifier without the multilingual sentence vectors",
-    )
     parser.add_argument("--repeats", type=int, default=5, help="CV reshuffles")
     parser.add_argument(
         "--cache",
@@ -199,11 +184,8 @@ def main() -> None:
     calib = read_queries(EVAL / "calibration.jsonl")
 
     embedder = SentenceTransformerEmbedder()
-    multilingual = None if args.no_multilingual else MultilingualUseEmbedder()
     start = time.perf_counter()
     embedder.warm_up()
-    if multilingual is not None:
-        multilingual.warm_up()
     load_s = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -211,7 +193,6 @@ def main() -> None:
         # A fresh cache: the build time includes training the fine-tuned model.
         data = build_index(records, embedder, digest, progress=False,
                            negatives=project_negatives(),
-                           classifier_encoder=multilingual,
                            cache_dir=args.cache or Path(tmp) / "cache")  # fmt: skip
         save_index(data, Path(tmp) / "index")
         build_s = time.perf_counter() - start
@@ -224,15 +205,13 @@ def main() -> None:
         start = time.perf_counter()
         kb.params = calibrate(kb, calib).params
         calibrate_s = time.perf_counter() - start
-        # The query embeddings that search really does: the fine-tuned model's (and
-        # the classifier's multilingual vectors).
-        lat = latency(kb, test, [e for e in (kb.embedder, multilingual) if e])
+        # The query embedding that search really does: the fine-tuned model's.
+        lat = latency(kb, test, kb.embedder)
         rows = ablation(kb, calib, test)
         if not args.no_baseline:
             base = build_index(
                 records, embedder, digest, progress=False,
                 negatives=project_negatives(), finetune=None,
-                classifier_encoder=multilingual,
             )  # fmt: skip
             save_index(base, Path(tmp) / "base-index")
             base_kb = KnowledgeBase.load(Path(tmp) / "base-index", embedder)

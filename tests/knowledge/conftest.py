@@ -127,18 +127,12 @@ def project_kb(
 ) -> KnowledgeBase:
     """The project's own knowledge base, built and calibrated like ``make kb`` does."""
     from knowledge.calibration import calibrate_index
-    from knowledge.embedders import MultilingualUseEmbedder
     from knowledge.index import CALIBRATION_FILE, project_negatives, project_sources
 
     out = tmp_path_factory.mktemp("project") / "index"
     records, digest = project_sources()
     data = build_index(
-        records,
-        real_embedder,
-        digest,
-        progress=False,
-        negatives=project_negatives(),
-        classifier_encoder=MultilingualUseEmbedder(),
+        records, real_embedder, digest, progress=False, negatives=project_negatives()
     )
     save_index(data, out)
     if CALIBRATION_FILE.is_file():

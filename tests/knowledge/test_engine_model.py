@@ -7,12 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.embedders import (
-    MULTILINGUAL_MODEL,
-    FakeEmbedder,
-    MultilingualUseEmbedder,
-    SentenceTransformerEmbedder,
-)
+from knowledge.embedders import FakeEmbedder, SentenceTransformerEmbedder
 from knowledge.engine import KnowledgeBase, QueryError
 from knowledge.index import IndexMismatchError
 
@@ -127,23 +122,3 @@ def test_the_model_name_aliases_resolve_offline(
     vectors = real_embedder.encode(["deadline", "date limite"])
     assert vectors.dtype.name == "float32"
     assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-4
-
-
-def test_the_multilingual_encoder_puts_a_question_near_its_translations() -> None:
-    english, french, spanish, other = MultilingualUseEmbedder().encode(
-        [
-            "When is the application deadline?",
-            "Quelle est la date limite de candidature ?",
-            "¿Cuál es la fecha límite de la solicitud?",
-            "Where can I park my car downtown?",
-        ]
-    )
-    for translation in (french, spanish):
-        assert english @ translation > english @ other + 0.3
-    assert abs(float(english @ english) - 1) < 1e-5
-
-
-def test_the_project_classifier_reads_the_multilingual_vectors(
-    project_kb: KnowledgeBase,
-) -> None:
-    assert project_kb.manifest["classifier"]["encoder"] == MULTILINGUAL_MODEL

@@ -9,10 +9,9 @@ import pytest
 
 from knowledge import index as index_module
 from knowledge.corpus import corpus_hash, load_corpus, split_passages
-from knowledge.embedders import MULTILINGUAL_MODEL, FakeEmbedder
+from knowledge.embedders import FakeEmbedder
 from knowledge.engine import KnowledgeBase
 from knowledge.index import (
-    CLASSIFIER_ENCODER_SCALE,
     IndexMismatchError,
     IndexMissingError,
     build_index,
@@ -125,42 +124,3 @@ def test_project_corpus_loads_and_its_hash_tracks_the_sources() -> None:
     assert passages and all(r.lang == "en" for r in passages)
     assert {r.lang for r in records} == {"en", "fr", "es"}
     assert corpus_hash() == corpus_hash()
-
-
-def test_the_classifier_also_reads_the_second_encoders_vectors(
-    tmp_path: Path,
-    small_records: list[FaqRecord],
-    fake_embedder: FakeEmbedder,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    second = FakeEmbedder(dimension=64, name=MULTILINGUAL_MODEL)
-    data = build_index(
-        small_records, fake_embedder, "h", progress=False, classifier_encoder=second
-    )
-    save_index(data, tmp_path / "idx")
-    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text())
-    assert manifest["classifier"]["encoder"] == MULTILINGUAL_MODEL
-
-    query = "¿Quién es elegible?"
-    vector = fake_embedder.encode([query])[0]
-    inputs = data.classifier_vector(query, vector)
-    assert inputs.shape == (fake_embedder.dimension + 64,)
-    assert list(inputs[-64:]) == pytest.approx(
-        list(CLASSIFIER_ENCODER_SCALE * second.encode([query])[0])
-    )
-    # Loading finds the encoder by the name the manifest records.
-    monkeypatch.setattr(index_module, "_encoder", lambda name: second)
-    loaded = KnowledgeBase.load(tmp_path / "idx", fake_embedder)
-    assert loaded.search(query) == KnowledgeBase(data, fake_embedder).search(query)
-
-
-def test_an_index_naming_an_unknown_classifier_encoder_is_refused(
-    tmp_path: Path, small_records: list[FaqRecord], fake_embedder: FakeEmbedder
-) -> None:
-    second = FakeEmbedder(dimension=64, name="some-other-encoder")
-    data = build_index(
-        small_records, fake_embedder, "h", progress=False, classifier_encoder=second
-    )
-    save_index(data, tmp_path / "idx")
-    with pytest.raises(IndexMismatchError, match="some-other-encoder.*rebuild"):
-        KnowledgeBase.load(tmp_path / "idx", fake_embedder)
