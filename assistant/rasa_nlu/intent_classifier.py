@@ -30,7 +30,7 @@ from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -109,19 +109,20 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if not examples:
             logger.debug("No intent examples: %s is left untrained.", self._resource)
             return self._resource
-        counts = [self._counts(examples, name) for name in self._sparse_names]
-        idf = [inverse_document_frequency(block) for block in counts]
-        features = self._matrix(examples, counts, idf)
+        features = self._matrix([_sentence_features(e) for e in examples])
+        idf = features["idf"]
         model = LogisticRegression(
             C=float(self._config["C"]), max_iter=int(self._config["max_iter"])
         )
-        model.fit(features, [e.get(INTENT) for e in examples])
-        self._model = {
-            "classes": [str(c) for c in model.classes_],
-            "coef": _two_rows(model.coef_),
-            "intercept": _two_rows(model.intercept_[:, None])[:, 0],
-            "idf": idf,
-        }
+        model.fit(features["matrix"], [e.get(INTENT) for e in examples])
+        self._model = _with_transpose(
+            {
+                "classes": [str(c) for c in model.classes_],
+                "coef": _two_rows(model.coef_),
+                "intercept": _two_rows(model.intercept_[:, None])[:, 0],
+                "idf": idf,
+            }
+        )
         self._persist()
         return self._resource
 
@@ -129,50 +130,38 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def _sparse_names(self) -> List[str]:
         return list(self._config["sparse_features"])
 
-    def _counts(self, messages: List[Message], name: str) -> scipy.sparse.csr_matrix:
-        rows = []
-        for message in messages:
-            _, sentence = message.get_sparse_features(TEXT, [name])
-            if sentence is None:
-                raise InvalidConfigException(
-                    f"LinearIntentClassifier: no sparse features from '{name}'; "
-                    "is that the alias of a featurizer before it in the pipeline?"
-                )
-            rows.append(scipy.sparse.csr_matrix(sentence.features))
-        matrix = scipy.sparse.vstack(rows).tocsr()
-        matrix.sum_duplicates()
-        matrix.eliminate_zeros()
-        return matrix
-
-    def _matrix(
-        self,
-        messages: List[Message],
-        counts: List[scipy.sparse.csr_matrix],
-        idf: List[np.ndarray],
-    ) -> scipy.sparse.csr_matrix:
-        blocks = [tf_idf(b, weights) for b, weights in zip(counts, idf, strict=True)]
+    def _matrix(self, examples: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """The training matrix (tf-idf blocks, then dense blocks) and each block's
+        idf, from the examples' sentence features by featurizer alias."""
+        blocks, idf = [], []
+        for name in self._sparse_names:
+            counts = scipy.sparse.vstack(
+                [scipy.sparse.csr_matrix(_named(e, name)) for e in examples]
+            ).tocsr()
+            counts.sum_duplicates()
+            counts.eliminate_zeros()
+            idf.append(inverse_document_frequency(counts))
+            blocks.append(tf_idf(counts, idf[-1]))
         for name in self._config["dense_features"]:
-            rows = []
-            for message in messages:
-                _, sentence = message.get_dense_features(TEXT, [name])
-                if sentence is None:
-                    raise InvalidConfigException(
-                        f"LinearIntentClassifier: no dense features from '{name}'."
-                    )
-                rows.append(sentence.features.reshape(1, -1))
+            rows = [np.asarray(_named(e, name)).reshape(1, -1) for e in examples]
             blocks.append(scipy.sparse.csr_matrix(np.vstack(rows)))
-        return scipy.sparse.hstack(blocks).tocsr()
+        return {"matrix": scipy.sparse.hstack(blocks).tocsr(), "idf": idf}
 
     def process(self, messages: List[Message]) -> List[Message]:
         model = self._model
-        featurized = [m for m in messages if m.get(TEXT) and m.features]
-        if model is None or not featurized:
+        if model is None:
             return messages
-        counts = [self._counts(featurized, name) for name in self._sparse_names]
-        features = self._matrix(featurized, counts, model["idf"])
-        probabilities = softmax(features @ model["coef"].T + model["intercept"])
         length = int(self._config["ranking_length"]) or len(model["classes"])
-        for message, row in zip(featurized, probabilities, strict=True):
+        for message in messages:
+            features = _sentence_features(message)
+            names = [*self._sparse_names, *self._config["dense_features"]]
+            if not message.get(TEXT) or not all(name in features for name in names):
+                continue
+            # One message at a time, from the arrays themselves: Rasa's feature
+            # getters deep-copy every matrix, which cost more than the arithmetic.
+            counts = [features[name] for name in self._sparse_names]
+            dense = [features[name] for name in self._config["dense_features"]]
+            row = linear_scores(counts, dense, model)
             order = np.argsort(-row, kind="stable")
             ranking = [
                 {"name": model["classes"][i], "confidence": float(row[i])}
@@ -209,16 +198,62 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             with model_storage.read_from(resource) as folder:
                 meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
                 with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as arrays:
-                    model = {
-                        "classes": list(meta["classes"]),
-                        "coef": arrays["coef"],
-                        "intercept": arrays["intercept"],
-                        "idf": [arrays[f"idf_{i}"] for i in range(meta["blocks"])],
-                    }
+                    model = _with_transpose(
+                        {
+                            "classes": list(meta["classes"]),
+                            "coef": arrays["coef"],
+                            "intercept": arrays["intercept"],
+                            "idf": [arrays[f"idf_{i}"] for i in range(meta["blocks"])],
+                        }
+                    )
         except ValueError:  # no files: it had nothing to train on
             return cls.create(config, model_storage, resource, execution_context)
         config = {**cls.get_default_config(), **config}
         return cls(config, model_storage, resource, model)
+
+
+def _sentence_features(message: Message) -> Dict[str, Any]:
+    """The text's sentence features by featurizer alias."""
+    return {
+        f.origin: f.features
+        for f in message.features
+        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+    }
+
+
+def _named(features: Dict[str, Any], name: str) -> Any:
+    if name not in features:
+        raise InvalidConfigException(
+            f"LinearIntentClassifier: no sentence features from '{name}'; is that "
+            "the alias of a featurizer before it in the pipeline?"
+        )
+    return features[name]
+
+
+def linear_scores(
+    counts: List[Any], dense: List[np.ndarray], model: Dict[str, Any]
+) -> np.ndarray:
+    """Class probabilities of one message: the tf-idf of each block of sentence
+    counts (1 x vocabulary, sparse) and the dense vectors, through the model."""
+    weights_by_feature = model["by_feature"]
+    logits = np.array(model["intercept"], dtype=np.float64)
+    offset = 0
+    for block, idf in zip(counts, model["idf"], strict=True):
+        coo = scipy.sparse.coo_matrix(block)
+        columns, position = np.unique(coo.col, return_inverse=True)
+        values = np.bincount(position, weights=coo.data)
+        keep = values > 0
+        columns, values = columns[keep], values[keep]
+        if len(columns):
+            weights = (1.0 + np.log(values)) * idf[columns]
+            weights /= np.linalg.norm(weights)
+            logits += weights @ weights_by_feature[offset + columns]
+        offset += len(idf)
+    for vector in dense:
+        vector = np.asarray(vector, dtype=np.float64).ravel()
+        logits += vector @ weights_by_feature[offset : offset + len(vector)]
+        offset += len(vector)
+    return softmax(logits[None, :])[0]
 
 
 def inverse_document_frequency(counts: scipy.sparse.csr_matrix) -> np.ndarray:
@@ -241,6 +276,11 @@ def softmax(logits: Any) -> np.ndarray:
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
     return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _with_transpose(model: Dict[str, Any]) -> Dict[str, Any]:
+    """Adds the weights feature by feature (rows gathered per message's n-grams)."""
+    return {**model, "by_feature": np.ascontiguousarray(model["coef"].T)}
 
 
 def _two_rows(weights: np.ndarray) -> np.ndarray:

@@ -84,8 +84,9 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            # Every text, blank ones too: the classifier expects a vector wherever
+            # the count vectors gave features.
             texts = [m for m in messages if isinstance(m.get(attribute), str)]
-            texts = [m for m in texts if m.get(attribute).strip()]
             for start in range(0, len(texts), BATCH_SIZE):
                 batch = texts[start : start + BATCH_SIZE]
                 vectors = self._encoder.encode([m.get(attribute) for m in batch])

@@ -93,17 +93,27 @@ import numpy as np, scipy.sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from assistant.rasa_nlu.intent_classifier import (
-    _two_rows, inverse_document_frequency, softmax, tf_idf)
+    _two_rows, _with_transpose, inverse_document_frequency, linear_scores, softmax,
+    tf_idf)
 rng = np.random.default_rng(0)
 counts = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(40, 25)).astype(float))
 ours = tf_idf(counts, inverse_document_frequency(counts)).toarray()
 theirs = TfidfTransformer(sublinear_tf=True).fit_transform(counts).toarray()
 x = rng.normal(size=(30, 4)); y = (x[:, 0] > 0).astype(int)
-model = LogisticRegression().fit(x, y)
-weights, bias = _two_rows(model.coef_), _two_rows(model.intercept_[:, None])[:, 0]
+model_b = LogisticRegression().fit(x, y)
+weights, bias = _two_rows(model_b.coef_), _two_rows(model_b.intercept_[:, None])[:, 0]
 mine = softmax(x @ weights.T + bias)
+# One message's scores (the chat-time path) against the training matrix's.
+dense = rng.normal(size=(40, 6))
+idf = inverse_document_frequency(counts)
+coef, bias = rng.normal(size=(3, 31)), rng.normal(size=3)
+matrix = np.hstack([tf_idf(counts, idf).toarray(), dense])
+expected = softmax(matrix @ coef.T + bias)
+model = _with_transpose({"coef": coef, "intercept": bias, "idf": [idf]})
+single = [linear_scores([counts[i]], [dense[i]], model) for i in range(40)]
 print(json.dumps({"tfidf": float(np.abs(ours - theirs).max()),
-                  "binary": float(np.abs(mine - model.predict_proba(x)).max())}))
+                  "binary": float(np.abs(mine - model_b.predict_proba(x)).max()),
+                  "single": float(np.abs(np.array(single) - expected).max())}))
 """
 
 
@@ -122,10 +132,11 @@ def small_assistant(tmp_path: Path, features: str) -> Path:
     return tmp_path
 
 
-def test_the_features_are_scikit_learns_tf_idf_and_probabilities() -> None:
+def test_tf_idf_and_scores_match_scikit_learn_and_the_training_matrix() -> None:
     differences = run_in_rasa(MATHS)
     assert differences["tfidf"] < 1e-9
     assert differences["binary"] < 1e-9
+    assert differences["single"] < 1e-9
 
 
 def test_a_trained_model_recognises_new_phrasings_and_ranks_every_intent(

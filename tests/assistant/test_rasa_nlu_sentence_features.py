@@ -49,7 +49,7 @@ TEXTS = [
     "Quelle est la date limite pour déposer une candidature ?",
     "Hello there!",
     "Is there a cut-off date for applications?",
-    "",
+    "   ",
 ]
 
 
@@ -69,12 +69,11 @@ def vector(probe: Any, index: int) -> np.ndarray:
     return np.asarray(rows[0])
 
 
-def test_every_message_with_text_gets_one_unit_sentence_vector(probe: Any) -> None:
-    for index in range(len(TEXTS) - 1):
+def test_every_message_gets_one_unit_sentence_vector(probe: Any) -> None:
+    for index in range(len(TEXTS)):  # the blank one too: no crash, a vector
         assert vector(probe, index).shape == (512,)
         assert abs(np.linalg.norm(vector(probe, index)) - 1) < 1e-4
         assert not probe["messages"][index]["sequence"]
-    assert probe["messages"][-1]["sentence"] is None  # empty text: nothing, no crash
 
 
 def test_the_same_question_is_close_across_languages_and_wordings(
