@@ -1,11 +1,10 @@
 """Intent classification by logistic regression on n-grams and sentence vectors.
 
 DIET, trained on our examples, fits its training set within a few epochs and then
-decides by n-grams alone: given the sentence encoder's vectors as extra features, its
+decides by n-grams alone: given sentence vectors as extra features, its
 cross-validated intent F1 did not move. A linear model on the same features uses both:
 tf-idf weighted word and character n-grams (from the CountVectorsFeaturizers named in
-``sparse_features``) beside the encoder's sentence vector (``dense_features``). DIET
-stays in the pipeline for the entities.
+``sparse_features``) beside the sentence vector (``dense_features``).
 
 The model is saved as plain arrays (no pickle): weights, intercepts, intent names and
 each n-gram block's inverse document frequencies.
