@@ -95,7 +95,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LinearIntentClassifier:
-        config = {**cls.get_default_config(), **config}
         cls.validate_config(config)
         return cls(config, model_storage, resource)
 
@@ -151,15 +150,16 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if model is None:
             return messages
         length = int(self._config["ranking_length"]) or len(model["classes"])
+        dense_names = list(self._config["dense_features"])
+        names = [*self._sparse_names, *dense_names]
         for message in messages:
             features = _sentence_features(message)
-            names = [*self._sparse_names, *self._config["dense_features"]]
             if not message.get(TEXT) or not all(name in features for name in names):
                 continue
             # One message at a time, from the arrays themselves: Rasa's feature
             # getters deep-copy every matrix, which cost more than the arithmetic.
             counts = [features[name] for name in self._sparse_names]
-            dense = [features[name] for name in self._config["dense_features"]]
+            dense = [features[name] for name in dense_names]
             row = linear_scores(counts, dense, model)
             order = np.argsort(-row, kind="stable")
             ranking = [
@@ -207,7 +207,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                     )
         except ValueError:  # no files: it had nothing to train on
             return cls.create(config, model_storage, resource, execution_context)
-        config = {**cls.get_default_config(), **config}
         return cls(config, model_storage, resource, model)
 
 
