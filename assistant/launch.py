@@ -146,8 +146,8 @@ def kb_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "--model",
         knowledge.embedding_model,
     ]
-    if not knowledge.finetune:
-        argv.append("--no-finetune")
+    if knowledge.finetune:
+        argv.append("--finetune")
     return argv, {}
 
 

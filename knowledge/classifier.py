@@ -30,6 +30,11 @@ C = 50.0
 # Looser than scikit-learn's 1e-4: halves the training time (28 s -> 14 s on a loaded
 # 2-core machine) for one calibration query fewer answered right (133 vs 134 of 146).
 TOL = 1e-3
+# N-grams seen in a single training question are dropped: with the labelled user
+# questions that halves the features (67k -> 34k) and the training time (30 s ->
+# 17 s), L-BFGS's own work growing with classes x features; cross-validated on the
+# calibration split, top-1 94.6 -> 94.3 %, out of scope declined 90.7 -> 93.1 %.
+MIN_DF = 2
 FILE = "classifier.pkl"
 
 
@@ -40,10 +45,18 @@ def _features() -> Any:
 
     return make_union(
         TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold, sublinear_tf=True
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            preprocessor=fold,
+            sublinear_tf=True,
+            min_df=MIN_DF,
         ),
         TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), preprocessor=fold, sublinear_tf=True
+            analyzer="word",
+            ngram_range=(1, 2),
+            preprocessor=fold,
+            sublinear_tf=True,
+            min_df=MIN_DF,
         ),
     )
 

@@ -1,10 +1,12 @@
-"""The project's own knowledge base: FAQ YAML files and the call page, as FaqRecords."""
+"""The project's own knowledge base as FaqRecords: the FAQ YAML files, the labelled
+user questions and the call page."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,13 +14,23 @@ from typing import Any
 import yaml
 
 from knowledge import LANGUAGES
-from knowledge.records import FaqRecord, RecordError, record_from_dict
+from knowledge.records import (
+    FaqRecord,
+    LabelledQuery,
+    RecordError,
+    read_queries,
+    record_from_dict,
+)
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 CALL_PAGE_SOURCE = "call-page"
 CALL_PAGE_TOPIC = "call_text"
 # Off-topic questions for the classifier's "none" class (not FAQ entries).
 NEGATIVES = "negatives.yml"
+# Questions the way users type them (long, informal, with typos), each labelled with
+# the entry that answers it, or null when none does: more paraphrases for the entries
+# and more off-topic questions. Written apart from the eval splits (a test checks).
+USER_QUESTIONS = "user_questions.jsonl"
 # A passage closes once it holds this many words or sentences.
 PASSAGE_WORDS = 45
 PASSAGE_SENTENCES = 3
@@ -32,7 +44,8 @@ _LINK_LINE = re.compile(r"\b(download|version|español|click here)\b", re.IGNORE
 def source_files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
     """Every file the knowledge base is built from, in a stable order."""
     files = sorted((corpus_dir / "faq").glob("*.yml"))
-    files += [corpus_dir / name for name in ("sources.yml", "call-page.txt", NEGATIVES)]
+    names = ("sources.yml", "call-page.txt", NEGATIVES, USER_QUESTIONS)
+    files += [corpus_dir / name for name in names]
     return [p for p in files if p.is_file()]
 
 
@@ -149,11 +162,25 @@ def call_page_records(path: Path) -> list[FaqRecord]:
     ]
 
 
-def load_negatives(corpus_dir: Path = CORPUS_DIR) -> list[str]:
-    """Generic off-topic questions (all languages) the classifier learns to refuse."""
-    path = corpus_dir / NEGATIVES
+def load_user_questions(corpus_dir: Path = CORPUS_DIR) -> list[LabelledQuery]:
+    """The labelled user questions; each needs its language (its record's)."""
+    path = corpus_dir / USER_QUESTIONS
     if not path.is_file():
         return []
+    questions = read_queries(path)
+    for question in questions:
+        if question.lang is None:
+            raise RecordError(f'{question.where}: "lang" is missing')
+    return questions
+
+
+def load_negatives(corpus_dir: Path = CORPUS_DIR) -> list[str]:
+    """Off-topic questions (all languages) the classifier learns to refuse: the
+    generic ones and the user questions no entry answers."""
+    unanswered = [q.text for q in load_user_questions(corpus_dir) if q.expected is None]
+    path = corpus_dir / NEGATIVES
+    if not path.is_file():
+        return unanswered
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise RecordError(f"{path}: expected a mapping of language -> questions")
@@ -162,7 +189,30 @@ def load_negatives(corpus_dir: Path = CORPUS_DIR) -> list[str]:
         if not isinstance(items, list) or not all(isinstance(q, str) for q in items):
             raise RecordError(f"{path}: {lang}: expected a list of questions")
         questions.extend(q.strip() for q in items if q.strip())
-    return questions
+    return questions + unanswered
+
+
+def _with_user_questions(
+    records: list[FaqRecord], questions: list[LabelledQuery]
+) -> list[FaqRecord]:
+    """Each record's questions followed by the user questions labelled with it."""
+    position = {(r.id, r.lang): i for i, r in enumerate(records)}
+    extra: dict[int, list[str]] = {}
+    for question in questions:
+        if question.expected is None:
+            continue
+        key = (question.expected, question.lang)
+        if key not in position:
+            raise RecordError(
+                f"{question.where}: no entry {question.expected!r} in {question.lang}"
+            )
+        extra.setdefault(position[key], []).append(question.text.strip())
+    return [
+        replace(r, questions=tuple(dict.fromkeys([*r.questions, *extra[i]])))
+        if i in extra
+        else r
+        for i, r in enumerate(records)
+    ]
 
 
 def load_corpus(corpus_dir: Path = CORPUS_DIR) -> list[FaqRecord]:
@@ -181,4 +231,4 @@ def load_corpus(corpus_dir: Path = CORPUS_DIR) -> list[FaqRecord]:
         if key in seen:
             raise RecordError(f"duplicate entry id {record.id!r} ({record.lang})")
         seen[key] = record.id
-    return records
+    return _with_user_questions(records, load_user_questions(corpus_dir))

@@ -52,7 +52,7 @@ _cache: dict[tuple[Path, str], Answerer] = {}
 _lock = threading.Lock()
 
 
-def load_answerer(index_dir: Path, model: str, finetune: bool = True) -> Answerer:
+def load_answerer(index_dir: Path, model: str, finetune: bool = False) -> Answerer:
     """The shared Answerer for this index and model, built on first use.
 
     ``finetune``: whether a (re)built index fine-tunes the model on the FAQ first.

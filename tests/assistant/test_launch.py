@@ -89,11 +89,11 @@ def test_the_index_is_built_as_the_settings_ask(
     # `make kb` builds what the servers will load; a mismatch makes them rebuild it.
     monkeypatch.setenv("IUC_KNOWLEDGE__INDEX_DIR", "/srv/iuc/index")
     monkeypatch.setenv("IUC_KNOWLEDGE__EMBEDDING_MODEL", "/models/multilingual")
-    monkeypatch.setenv("IUC_KNOWLEDGE__FINETUNE", "false")
+    monkeypatch.setenv("IUC_KNOWLEDGE__FINETUNE", "true")
     argv, _ = kb_command(Settings())
     assert argv[1:] == [
         "-m", "knowledge", "build", "--out", "/srv/iuc/index",
-        "--model", "/models/multilingual", "--no-finetune",
+        "--model", "/models/multilingual", "--finetune",
     ]  # fmt: skip
     monkeypatch.delenv("IUC_KNOWLEDGE__FINETUNE")
-    assert "--no-finetune" not in kb_command(Settings())[0]
+    assert "--finetune" not in kb_command(Settings())[0]

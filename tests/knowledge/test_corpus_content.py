@@ -17,6 +17,7 @@ from knowledge.facts import LANGUAGES, load_call_facts, placeholders_in, render_
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 FAQ_DIR = KNOWLEDGE / "corpus" / "faq"
 SOURCES = KNOWLEDGE / "corpus" / "sources.yml"
+USER_QUESTIONS = KNOWLEDGE / "corpus" / "user_questions.jsonl"
 EVAL_FILES = {
     "test": KNOWLEDGE / "eval" / "test.jsonl",
     "calibration": KNOWLEDGE / "eval" / "calibration.jsonl",
@@ -247,6 +248,25 @@ def test_eval_splits_are_disjoint_from_each_other_and_the_faq() -> None:
     assert not test & calibration
     assert not test & faq
     assert not calibration & faq
+
+
+def test_user_questions_are_labelled_and_never_copy_an_eval_question() -> None:
+    rows = _eval_rows(USER_QUESTIONS)
+    known = set(ENTRY_IDS)
+    for row in rows:
+        assert set(row) == {"text", "lang", "expected"}, row
+        assert row["lang"] in LANGUAGES, row
+        assert row["expected"] is None or row["expected"] in known, row
+    texts = [_normalise(r["text"]) for r in rows]
+    assert len(texts) == len(set(texts)), "duplicate user question"
+    evaluated = {
+        _normalise(r["text"]) for path in EVAL_FILES.values() for r in _eval_rows(path)
+    }
+    assert [t for t in texts if t in evaluated] == []
+    # Every entry gets some in every language; out-of-scope ones in every language.
+    per_entry = Counter((r["expected"], r["lang"]) for r in rows)
+    assert min(per_entry[(i, lang)] for i in known for lang in LANGUAGES) >= 5
+    assert min(per_entry[(None, lang)] for lang in LANGUAGES) >= 50
 
 
 def test_every_entry_is_evaluated() -> None:

@@ -30,6 +30,8 @@ from knowledge.index import (
 )
 from knowledge.records import FaqRecord
 
+TUNED = ft.DEFAULT_FINETUNE
+
 
 class TunableFake(FakeEmbedder):
     """A fake whose "fine-tuned" copies remember the weights folder they came from."""
@@ -48,17 +50,21 @@ class TunableFake(FakeEmbedder):
 
 @pytest.fixture
 def trainings(monkeypatch: pytest.MonkeyPatch) -> list[list[list[str]]]:
-    """Stub training: records the groups it was given and writes a weights file."""
+    """Stub training: records the groups of each fine-tuning and writes a weights
+    file (also for the untrained copy, ``config`` None)."""
     calls: list[list[list[str]]] = []
 
     def fake_train(
         base_path: str,
         groups: Any,
         negatives: Any,
-        config: FinetuneConfig,
+        config: FinetuneConfig | None,
         out_dir: Path,
         progress: bool = True,
     ) -> dict[str, Any]:
+        if config is None:
+            (out_dir / "weights.bin").write_text(f"copied from {base_path}")
+            return {"steps": 0, "seconds": 0.0, "config": None}
         calls.append([list(g) for g in groups])
         (out_dir / "weights.bin").write_text(f"trained from {base_path}")
         return {"steps": 1, "loss": 0.0, "seconds": 0.0, "config": config.to_json()}
@@ -108,7 +114,12 @@ def test_a_rebuild_with_the_same_sources_reuses_the_fine_tuned_model(
     cache = tmp_path / "cache"
     for _ in range(2):
         data = build_index(
-            small_records, TunableFake(), "h", progress=False, cache_dir=cache
+            small_records,
+            TunableFake(),
+            "h",
+            progress=False,
+            cache_dir=cache,
+            finetune=TUNED,
         )
     assert len(trainings) == 1
     assert data.manifest["finetuned"]["cached"] is True
@@ -121,7 +132,14 @@ def test_a_rebuild_with_the_same_sources_reuses_the_fine_tuned_model(
         cache_dir=cache,
         finetune=FinetuneConfig(epochs=1),
     )
-    build_index(small_records[:6], TunableFake(), "h2", progress=False, cache_dir=cache)
+    build_index(
+        small_records[:6],
+        TunableFake(),
+        "h2",
+        progress=False,
+        cache_dir=cache,
+        finetune=TUNED,
+    )
     assert len(trainings) == 3
 
 
@@ -129,7 +147,12 @@ def test_the_saved_index_carries_its_model_and_search_embeds_with_it(
     tmp_path: Path, small_records: list[FaqRecord], trainings: list[Any]
 ) -> None:
     data = build_index(
-        small_records, TunableFake(), "h", progress=False, cache_dir=tmp_path / "c"
+        small_records,
+        TunableFake(),
+        "h",
+        progress=False,
+        cache_dir=tmp_path / "c",
+        finetune=TUNED,
     )
     out = tmp_path / "index"
     save_index(data, out)
@@ -146,7 +169,12 @@ def test_a_fine_tuned_index_refuses_an_embedder_that_cannot_load_it(
     tmp_path: Path, small_records: list[FaqRecord], trainings: list[Any]
 ) -> None:
     data = build_index(
-        small_records, TunableFake(), "h", progress=False, cache_dir=tmp_path / "c"
+        small_records,
+        TunableFake(),
+        "h",
+        progress=False,
+        cache_dir=tmp_path / "c",
+        finetune=TUNED,
     )
     save_index(data, tmp_path / "index")
     plain = FakeEmbedder(name="fake-tunable")
@@ -154,14 +182,43 @@ def test_a_fine_tuned_index_refuses_an_embedder_that_cannot_load_it(
         KnowledgeBase.load(tmp_path / "index", plain)
 
 
-def test_without_fine_tuning_the_index_uses_the_model_as_it_is(
+def test_by_default_the_index_carries_the_model_as_it_is(
     tmp_path: Path, small_records: list[FaqRecord], trainings: list[Any]
 ) -> None:
-    data = build_index(small_records, TunableFake(), "h", progress=False, finetune=None)
-    save_index(data, tmp_path / "index")
+    data = build_index(
+        small_records, TunableFake(), "h", progress=False, cache_dir=tmp_path / "c"
+    )
+    out = tmp_path / "index"
+    save_index(data, out)
     assert trainings == []
-    assert read_manifest(tmp_path / "index")["finetuned"] is None
-    assert not (tmp_path / "index" / "model").exists()
+    manifest = read_manifest(out)
+    assert manifest["finetuned"] is None
+    # The copy is there for its ONNX export: queries are embedded with it.
+    assert (
+        (out / manifest["model_dir"] / "weights.bin")
+        .read_text()
+        .startswith("copied from")
+    )
+    kb = KnowledgeBase.load(out, TunableFake())
+    assert isinstance(kb.embedder, TunableFake)
+    assert kb.embedder.weights == out / "model"
+
+
+def test_the_untrained_copy_is_made_once_whatever_the_questions(
+    tmp_path: Path, small_records: list[FaqRecord], trainings: list[Any]
+) -> None:
+    cache = tmp_path / "cache"
+    for records, negatives in ((small_records, []), (small_records[:6], ["sunny?"])):
+        data = build_index(
+            records,
+            TunableFake(),
+            "h",
+            progress=False,
+            cache_dir=cache,
+            negatives=negatives,
+        )
+    assert data.model_dir is not None
+    assert [p.name for p in cache.iterdir() if p.is_dir()] == [data.model_dir.name]
 
 
 def test_ensure_index_rebuilds_when_the_fine_tuning_setting_changes(
@@ -176,14 +233,14 @@ def test_ensure_index_rebuilds_when_the_fine_tuning_setting_changes(
     monkeypatch.setattr(index_module, "project_hash", lambda: "h")
     monkeypatch.setattr(index_module, "project_negatives", lambda: [])
     monkeypatch.setattr(index_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
-    monkeypatch.setattr(index_module, "FINETUNE_CACHE", tmp_path / "cache")
+    monkeypatch.setattr(index_module, "MODEL_CACHE", tmp_path / "cache")
     out = tmp_path / "index"
+    for built in (True, False):
+        assert ensure_index(out, TunableFake(), progress=False, finetune=TUNED) == (
+            out,
+            built,
+        )
     assert ensure_index(out, TunableFake(), progress=False) == (out, True)
-    assert ensure_index(out, TunableFake(), progress=False) == (out, False)
-    assert ensure_index(out, TunableFake(), progress=False, finetune=None) == (
-        out,
-        True,
-    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["finetuned"] is None
 

@@ -6,9 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge import index as index_module
-from knowledge.corpus import corpus_hash, load_corpus, split_passages
+from knowledge.corpus import (
+    corpus_hash,
+    load_corpus,
+    load_negatives,
+    source_files,
+    split_passages,
+)
 from knowledge.embedders import FakeEmbedder
 from knowledge.engine import KnowledgeBase
 from knowledge.index import (
@@ -18,7 +25,7 @@ from knowledge.index import (
     ensure_index,
     save_index,
 )
-from knowledge.records import FaqRecord
+from knowledge.records import FaqRecord, RecordError
 
 
 def _save(records: list[FaqRecord], embedder: FakeEmbedder, out: Path) -> None:
@@ -116,6 +123,58 @@ def test_call_page_is_split_into_sentence_passages_without_link_lines() -> None:
     assert passages[1].startswith("Pilot projects then follow")
     assert passages[-1] == "Application Deadline is Friday, March 15th!"
     assert not any("Download" in p or p == "City pairings" for p in passages)
+
+
+def _corpus(tmp_path: Path, user_questions: list[dict[str, object]]) -> Path:
+    (tmp_path / "faq").mkdir()
+    entry = {"questions": ["When is the deadline?"], "answer": "In March."}
+    faq = {"topic": "deadline", "entries": [{"id": "deadline", "en": entry}]}
+    (tmp_path / "faq" / "deadline.yml").write_text(yaml.safe_dump(faq))
+    lines = [json.dumps(q) for q in user_questions]
+    (tmp_path / "user_questions.jsonl").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_user_questions_join_their_entry_or_the_off_topic_questions(
+    tmp_path: Path,
+) -> None:
+    corpus = _corpus(
+        tmp_path,
+        [
+            {"text": "deadline??", "lang": "en", "expected": "deadline"},
+            {"text": "when is the deadline?", "lang": "en", "expected": "deadline"},
+            {"text": "is it sunny in Ottawa", "lang": "en", "expected": None},
+        ],
+    )
+    (record,) = load_corpus(corpus)
+    assert record.questions == (
+        "When is the deadline?",
+        "deadline??",
+        "when is the deadline?",
+    )
+    assert load_negatives(corpus) == ["is it sunny in Ottawa"]
+    assert "user_questions.jsonl" in {p.name for p in source_files(corpus)}
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (
+            {"text": "hi", "lang": "en", "expected": "nope"},
+            r":1: no entry 'nope' in en",
+        ),
+        (
+            {"text": "hi", "lang": "fr", "expected": "deadline"},
+            "no entry 'deadline' in fr",
+        ),
+        ({"text": "hi", "expected": "deadline"}, r':1: "lang" is missing'),
+    ],
+)
+def test_a_wrong_user_question_is_named_with_its_line(
+    tmp_path: Path, question: dict[str, object], message: str
+) -> None:
+    with pytest.raises(RecordError, match=message):
+        load_corpus(_corpus(tmp_path, [question]))
 
 
 def test_project_corpus_loads_and_its_hash_tracks_the_sources() -> None:
