@@ -22,6 +22,7 @@ from knowledge.embedders import (
 from knowledge.engine import KnowledgeBase
 from knowledge.finetune import FinetuneConfig
 from knowledge.index import (
+    IndexData,
     IndexMismatchError,
     build_index,
     ensure_index,
@@ -106,6 +107,12 @@ def test_steps_are_capped_so_a_large_faq_still_builds_in_minutes() -> None:
     assert ft.planned_steps(huge, config) == 80
 
 
+def _tuned_build(records: list[FaqRecord], cache: Path) -> IndexData:
+    return build_index(
+        records, TunableFake(), "h", progress=False, cache_dir=cache, finetune=TUNED
+    )
+
+
 def test_a_rebuild_with_the_same_sources_reuses_the_fine_tuned_model(
     tmp_path: Path,
     small_records: list[FaqRecord],
@@ -113,14 +120,7 @@ def test_a_rebuild_with_the_same_sources_reuses_the_fine_tuned_model(
 ) -> None:
     cache = tmp_path / "cache"
     for _ in range(2):
-        data = build_index(
-            small_records,
-            TunableFake(),
-            "h",
-            progress=False,
-            cache_dir=cache,
-            finetune=TUNED,
-        )
+        data = _tuned_build(small_records, cache)
     assert len(trainings) == 1
     assert data.manifest["finetuned"]["cached"] is True
     # Other training settings (or other sources) train a new model.
@@ -132,28 +132,14 @@ def test_a_rebuild_with_the_same_sources_reuses_the_fine_tuned_model(
         cache_dir=cache,
         finetune=FinetuneConfig(epochs=1),
     )
-    build_index(
-        small_records[:6],
-        TunableFake(),
-        "h2",
-        progress=False,
-        cache_dir=cache,
-        finetune=TUNED,
-    )
+    _tuned_build(small_records[:6], cache)
     assert len(trainings) == 3
 
 
 def test_the_saved_index_carries_its_model_and_search_embeds_with_it(
     tmp_path: Path, small_records: list[FaqRecord], trainings: list[Any]
 ) -> None:
-    data = build_index(
-        small_records,
-        TunableFake(),
-        "h",
-        progress=False,
-        cache_dir=tmp_path / "c",
-        finetune=TUNED,
-    )
+    data = _tuned_build(small_records, tmp_path / "c")
     out = tmp_path / "index"
     save_index(data, out)
     assert (out / "model" / "weights.bin").is_file()
@@ -168,14 +154,7 @@ def test_the_saved_index_carries_its_model_and_search_embeds_with_it(
 def test_a_fine_tuned_index_refuses_an_embedder_that_cannot_load_it(
     tmp_path: Path, small_records: list[FaqRecord], trainings: list[Any]
 ) -> None:
-    data = build_index(
-        small_records,
-        TunableFake(),
-        "h",
-        progress=False,
-        cache_dir=tmp_path / "c",
-        finetune=TUNED,
-    )
+    data = _tuned_build(small_records, tmp_path / "c")
     save_index(data, tmp_path / "index")
     plain = FakeEmbedder(name="fake-tunable")
     with pytest.raises(IndexMismatchError, match="fine-tuned"):
