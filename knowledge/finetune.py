@@ -1,13 +1,16 @@
-"""Fine-tune the embedding model at build time on the FAQ's own paraphrases.
+"""The index's copy of the embedding model, optionally fine-tuned at build time on the
+FAQ's own questions, with its ONNX export.
 
 The base model (English MiniLM) places a French or Spanish question far from the
 English paraphrases of the same entry, and near entries that share its words. A few
 hundred contrastive steps on our own data fix most of that: every batch holds one pair
 of texts per entry (two paraphrases of it, often in two languages), and each text must
 be closer to its partner than to the other entries' texts and to off-topic questions
-(MultipleNegativesRankingLoss with in-batch and extra negatives).
+(MultipleNegativesRankingLoss with in-batch and extra negatives). Since the corpus holds
+thousands of labelled user questions, the entry classifier does better without it, so
+it is off by default and the copy is the base model as it is (docs/BENCHMARKS.md).
 
-The result is cached on disk by a hash of (base model, training texts, settings): a
+The copy is cached on disk by a hash of (base model, training texts, settings): a
 rebuild with unchanged sources loads it instead of training again.
 """
 
