@@ -224,10 +224,7 @@ def to_rasa_yaml(projected: Sequence[Projected]) -> str:
         "nlu:",
     ]
     for intent in sorted(by_intent):
-        # Read by the entity extractor, which leaves these unannotated examples out
-        # (assistant/rasa_nlu/entity_extractor.py).
-        lines += [f"- intent: {intent}", "  metadata:", "    projected: true"]
-        lines += ["  examples: |"]
+        lines += [f"- intent: {intent}", "  examples: |"]
         lines += [f"    - {text}" for text in by_intent[intent]]
     return "\n".join(lines) + "\n"
 

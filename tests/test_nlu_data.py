@@ -237,7 +237,7 @@ def test_config_pipeline_needs_no_downloaded_model() -> None:
     assert not [n for n in names if "Spacy" in n or "LanguageModel" in n]
     assert {
         "assistant.rasa_nlu.intent_classifier.LinearIntentClassifier",
-        "assistant.rasa_nlu.entity_extractor.AnnotatedCRFEntityExtractor",
+        "CRFEntityExtractor",
         "EntitySynonymMapper",
         "FallbackClassifier",
     } <= set(names)

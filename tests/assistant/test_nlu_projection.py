@@ -153,11 +153,7 @@ def test_the_generated_file_is_rasa_training_data(
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data["version"] == "3.1"
     assert data["nlu"] == [
-        {
-            "intent": "thank",
-            "metadata": {"projected": True},
-            "examples": "- merci: c'est gentil\n- ¡gracias!\n",
-        }
+        {"intent": "thank", "examples": "- merci: c'est gentil\n- ¡gracias!\n"}
     ]
 
 
