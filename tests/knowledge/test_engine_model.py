@@ -36,7 +36,7 @@ def test_french_and_spanish_questions_are_answered_in_their_language(
     result = project_kb.search(text)
     assert result.answered and result.lang == lang
     assert all(hit.lang == lang for hit in result.hits)
-    # French/Spanish top-1 is measured at about 90% (docs/BENCHMARKS.md), so this
+    # French/Spanish top-1 is measured at 94-97% (docs/BENCHMARKS.md), not 100%, so this
     # asks for the entry among the answers offered, not necessarily first.
     assert "deadline-date" in [hit.entry_id for hit in result.hits]
 
