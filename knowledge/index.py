@@ -111,7 +111,7 @@ def build_index(
     negatives = list(dict.fromkeys(negatives))
     model_dir: Path | None = None
     tuning: dict[str, Any] | None = None
-    groups = training_groups(records) if finetune is not None else []
+    groups = training_groups(records)
     if is_tunable(embedder) and (finetune is None or groups):
         model_dir, report = cached_model(
             embedder.name,
