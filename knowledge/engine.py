@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,6 @@ from knowledge.records import FaqRecord
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 50
-# A message that says who is asking before or after the question ("I'm the climate
-# lead in Kamloops. When is the deadline?") dilutes every score of the question: so each
-# of its sentences is scored too, and per entry the best of the message and its
-# sentences counts. Shorter sentences ("Hi.", "Thanks!") are not scored alone.
-MIN_SENTENCE_WORDS = 3
-_SENTENCE_BREAK = re.compile(r"(?<=[.?!;])\s+|\n+")
 
 
 class QueryError(ValueError):
@@ -75,13 +68,6 @@ def validate_query(
         except UnknownLanguageError as exc:
             raise QueryError(str(exc)) from exc
     return text.strip(), lang
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a message worth scoring alone; [] when it has only one."""
-    parts = [p.strip() for p in _SENTENCE_BREAK.split(text)]
-    parts = [p for p in parts if len(p.split()) >= MIN_SENTENCE_WORDS]
-    return parts if len(parts) > 1 else []
 
 
 class KnowledgeBase:
@@ -136,35 +122,13 @@ class KnowledgeBase:
         vector: np.ndarray | None = None,
         params: DecisionParams | None = None,
     ) -> Scores:
-        """Dense, lexical and classifier scores per entry; ``vector`` (the message's
-        embedding) skips re-encoding it (eval).
-
-        Each score is the best of the whole message's and its sentences' (see
-        ``MIN_SENTENCE_WORDS``)."""
+        """Dense, lexical and classifier scores per entry; ``vector`` skips
+        re-encoding (eval)."""
         text, lang = validate_query(text, lang, self.max_query_chars)
         params = params or self.params
         query_lang = detect(text, hint=lang)
-        parts = sentences(text)
         if vector is None:
-            vectors = self._embedder.encode([text, *parts])
-        elif parts:
-            vectors = np.vstack([vector, self._embedder.encode(parts)])
-        else:
-            vectors = np.asarray(vector)[None, :]
-        dense, lexical, classifier = self._text_scores(
-            text, query_lang, vectors[0], params
-        )
-        for part, part_vector in zip(parts, vectors[1:], strict=True):
-            more = self._text_scores(part, query_lang, part_vector, params)
-            np.maximum(dense, more[0], out=dense)
-            np.maximum(lexical, more[1], out=lexical)
-            if classifier is not None and more[2] is not None:
-                np.maximum(classifier, more[2], out=classifier)
-        return Scores(query_lang, dense, lexical, classifier)
-
-    def _text_scores(
-        self, text: str, lang: str, vector: np.ndarray, params: DecisionParams
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+            vector = self._embedder.encode([text])[0]
         n = len(self._data.entry_ids)
         dense = self._data.dense.scores(vector, n)
         lexical_index = self._data.lexical
@@ -173,11 +137,11 @@ class KnowledgeBase:
             for code in lexical_index.languages:
                 np.maximum(lexical, lexical_index.scores(text, code, n), out=lexical)
         else:
-            lexical = lexical_index.scores(text, lang, n)
+            lexical = lexical_index.scores(text, query_lang, n)
         classifier = None
         if self._data.classifier is not None:
             classifier = self._data.classifier.scores(text, vector)
-        return dense, lexical, classifier
+        return Scores(query_lang, dense, lexical, classifier)
 
     @property
     def has_classifier(self) -> bool:

@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from knowledge import engine
-from knowledge.engine import MAX_QUERY_CHARS, KnowledgeBase, QueryError, sentences
+from knowledge.engine import MAX_QUERY_CHARS, KnowledgeBase, QueryError
 
 Build = Callable[..., KnowledgeBase]
 
@@ -95,47 +94,6 @@ def test_topic_hint_reorders_but_never_filters_or_answers(build_small: Build) ->
     assert by_id["deadline"] == plain.hits[0].score
     declined = build_small(threshold=0.99, topic_boost=0.5)
     assert not declined.search("deadline", lang="en", topic="deadline").answered
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("When is the deadline?", []),
-        ("Hi! When is the deadline?", []),  # "Hi!" is too short to score alone
-        (
-            "I'm the climate lead in Kamloops. When is the deadline? Thanks!",
-            ["I'm the climate lead in Kamloops.", "When is the deadline?"],
-        ),
-        (
-            "who can apply;\nwhat do we commit to",
-            ["who can apply;", "what do we commit to"],
-        ),
-        # "Pop." ends no sentence worth scoring: too short.
-        (
-            "Pop. 132,000 and growing. Can we apply?",
-            ["132,000 and growing.", "Can we apply?"],
-        ),
-    ],
-)
-def test_sentences_of_a_message(text: str, expected: list[str]) -> None:
-    assert sentences(text) == expected
-
-
-def test_a_question_after_a_sentence_about_the_asker_scores_as_if_alone(
-    build_small: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    kb = build_small(threshold=0.3)
-    bare = kb.search("When is the application deadline?", lang="en")
-    message = (
-        "I work in the international relations office of our municipal government "
-        "and my director asked me to look into this. When is the application deadline?"
-    )
-    wrapped = kb.search(message, lang="en")
-    assert wrapped.answered and wrapped.hits[0].entry_id == "deadline"
-    assert wrapped.hits[0].score >= bare.hits[0].score
-    # Scored as one text, the context drags the question's score down.
-    monkeypatch.setattr(engine, "MIN_SENTENCE_WORDS", 1000)
-    assert kb.search(message, lang="en").hits[0].score < bare.hits[0].score - 0.1
 
 
 @pytest.mark.parametrize(
