@@ -21,9 +21,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
 RASA_SOURCES := config.yml $(wildcard domain.yml) $(shell find data domain -name '*.yml' 2>/dev/null)
-# French and Spanish examples projected from the parallel corpus (assistant/nlu_projection.py).
+# French and Spanish examples projected from the parallel corpus (assistant/nlu_training/projection.py).
 NLU_PROJECTED := var/nlu/projected.yml
-PROJECTION_SOURCES := $(shell find data/nlu assistant/parallel_corpus -type f 2>/dev/null) assistant/nlu_projection.py
+PROJECTION_SOURCES := $(shell find data/nlu assistant/nlu_training/parallel_corpus -type f 2>/dev/null) assistant/nlu_training/projection.py
 # The index depends on its sources and on the engine code that builds it.
 KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null) $(wildcard knowledge/*.py)
 VENV_STAMP := $(VENV)/.installed
@@ -77,7 +77,7 @@ train: $(MODEL_STAMP) ## Train the Rasa model (when the training data changed)
 
 $(NLU_PROJECTED): $(VENV_STAMP) $(PROJECTION_SOURCES)
 	@echo "==> French and Spanish examples projected from the parallel corpus ($@)"
-	@$(PY) -m assistant.nlu_projection --data data/nlu --out $@
+	@$(PY) -m assistant.nlu_training.projection --data data/nlu --out $@
 
 $(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED)
 	@echo "==> Rasa model (models/)"

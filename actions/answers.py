@@ -10,9 +10,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names, services
+from actions import names
 from actions.language import current_language, intent_name
 from actions.slots import entity_value
+from actions.themes import parse_themes
+from assistant.core.services import get_services
+from knowledge.sources import source_info
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +26,7 @@ MAX_SUGGESTIONS = 3
 def contact_kwargs() -> dict[str, str]:
     """Template variables for responses that point to the programme contact."""
     try:
-        facts = services.facts()
+        facts = get_services().facts()
     except Exception:  # the reply still goes out, without the contact details
         logger.exception("call facts unavailable")
         return {"contact_url": "", "contact_email": ""}
@@ -74,9 +77,6 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     if requested == names.SLOT_MOTIVATION:
         return True
     if requested == names.SLOT_THEMES:
-        # Imported here: actions.application imports this module.
-        from actions.application import parse_themes
-
         return bool(parse_themes(text, domain))
     entity = _ENTITY_BY_SLOT.get(requested or "")
     return entity is not None and entity_value(tracker, entity) is not None
@@ -100,7 +100,7 @@ class ActionAnswerQuestion(Action):
             self._decline(dispatcher)
             return []
         try:
-            answerer = services.answerer()
+            answerer = await asyncio.to_thread(get_services().answerer)
             result = await asyncio.to_thread(
                 answerer.ask, text, lang=lang, k=3, topic=topic
             )
@@ -115,8 +115,8 @@ class ActionAnswerQuestion(Action):
         if result.answered and result.hits:
             best = result.hits[0]
             dispatcher.utter_message(text=best.answer)
-            source = services.source_info(best.source, lang)
-            if source:
+            if best.source:
+                source = source_info(best.source, lang).to_json()
                 dispatcher.utter_message(json_message={"sources": [source]})
             buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
             if buttons:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import unicodedata
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names, services
+from actions import names
 from actions.answers import contact_kwargs
 from actions.language import current_language, intent_name
 from actions.slots import (
@@ -22,10 +21,11 @@ from actions.slots import (
     clean_text,
     country_slot,
     entity_value,
-    response_text,
     strip_name_lead_in,
     typed_text,
 )
+from actions.themes import parse_themes, theme_choices
+from assistant.core.services import get_services
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,6 @@ DRAFT_FIELDS = (
 )
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: "Économie" and "economie" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def valid_email(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -64,28 +58,6 @@ def valid_email(value: Any) -> str | None:
     if len(text) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(text):
         return None
     return text
-
-
-def theme_choices(domain: DomainDict, lang: str) -> list[tuple[str, str]]:
-    """(id, label in ``lang``) for each theme of the call, then "other"."""
-    choices = [(theme.id, theme.names[lang]) for theme in services.facts().themes]
-    other = response_text(domain, names.UTTER_THEME_OTHER, lang) or names.THEME_OTHER
-    choices.append((names.THEME_OTHER, other))
-    return choices
-
-
-def parse_themes(text: str, domain: DomainDict) -> list[str]:
-    """Theme ids named in ``text`` (ids or names in any language), in call order."""
-    folded = fold(text)
-    found = []
-    choices: dict[str, set[str]] = {}
-    for lang in names.LANGUAGES:
-        for theme_id, label in theme_choices(domain, lang):
-            choices.setdefault(theme_id, {theme_id}).add(label)
-    for theme_id, labels in choices.items():
-        if any(fold(label) in folded for label in labels):
-            found.append(theme_id)
-    return found
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -272,7 +244,7 @@ class ActionAskThemes(Action):
 
 
 class ActionSaveDraft(Action):
-    """Saves the draft through assistant.drafts and gives the private resume link."""
+    """Saves the draft in the drafts store and gives the private resume link."""
 
     def name(self) -> str:
         return names.ACTION_SAVE_DRAFT
@@ -280,19 +252,21 @@ class ActionSaveDraft(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from assistant.drafts import resume_url
+        from assistant.core.drafts import resume_url
 
         fields = {slot: tracker.get_slot(slot) for slot in DRAFT_FIELDS}
         fields = {key: value for key, value in fields.items() if value is not None}
         fields["language"] = current_language(tracker)
         try:
-            draft, token = await asyncio.to_thread(services.drafts().create, fields)
+            draft, token = await asyncio.to_thread(
+                lambda: get_services().drafts().create(fields)
+            )
         except Exception:
             logger.exception("could not save the draft")
             dispatcher.utter_message(
                 response=names.UTTER_DRAFT_FAILED, **contact_kwargs()
             )
             return []
-        link = resume_url(services.public_url(), draft.id, token)
+        link = resume_url(get_services().public_url(), draft.id, token)
         dispatcher.utter_message(response=names.UTTER_DRAFT_SAVED, link=link)
         return [SlotSet(names.SLOT_DRAFT_ID, draft.id)]

@@ -11,7 +11,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names, services, which_one
+from actions import names, which_one
 from actions.language import current_language
 from actions.places import (
     candidate_button,
@@ -25,6 +25,7 @@ from actions.slots import (
     yes_no,
     yes_no_answer,
 )
+from assistant.core.services import get_services
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ MAX_CANDIDATES = 5
 
 
 def _threshold() -> int:
-    return int(services.facts().population_threshold)
+    return int(get_services().facts().population_threshold)
 
 
 def _names_a_city(tracker: Tracker) -> bool:
@@ -170,7 +171,11 @@ class ValidateEligibilityForm(FormValidationAction):
         """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all."""
         try:
             matches = await asyncio.to_thread(
-                services.gazetteer().lookup, city, country=country, region=region
+                lambda: (
+                    get_services()
+                    .gazetteer()
+                    .lookup(city, country=country, region=region)
+                )
             )
         except Exception:
             logger.exception("gazetteer lookup failed for %r", city)

@@ -1,7 +1,7 @@
 """The conversation language as the actions read it, and the switch on request.
 
 Rasa sets the ``language`` slot itself on each user turn where the language is known
-(assistant/rasa_nlu/language.py: an explicit request, else the channel's metadata,
+(assistant/rasa_runtime/language.py: an explicit request, else the channel's metadata,
 which the web app fills with the widget's language or the one it detects).
 """
 
@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from knowledge.language import LANGUAGES
 
 
 def normalise_language(value: Any) -> str | None:
@@ -23,7 +24,7 @@ def normalise_language(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
-    return text if text in names.LANGUAGES else None
+    return text if text in LANGUAGES else None
 
 
 def current_language(tracker: Tracker) -> str:

@@ -6,7 +6,6 @@ They must match ``domain/*.yml`` exactly; ``tests/actions/test_names.py`` checks
 from __future__ import annotations
 
 # --- languages ---------------------------------------------------------------------
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 DEFAULT_LANGUAGE = "en"
 
 # --- slots -------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names, services
+from actions import names
 from actions.language import current_language
 from actions.places import format_population, inform_payload, place_label
+from assistant.core.services import get_services
 
 
 class ActionAskCityConfirmed(Action):
@@ -61,7 +62,7 @@ class ActionAskCountry(Action):
                 "title": country_name(code, lang),
                 "payload": inform_payload({names.ENTITY_COUNTRY: code}),
             }
-            for code in services.facts().eligible_countries
+            for code in get_services().facts().eligible_countries
         ]
         dispatcher.utter_message(response=names.UTTER_ASK_COUNTRY, buttons=buttons)
         return []

@@ -11,9 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names, services
+from actions import names
 from actions.language import current_language
 from actions.slots import entity_value
+from assistant.core.services import get_services
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,11 @@ class ActionEligibilityVerdict(Action):
             group_of_municipalities=bool(tracker.get_slot(names.SLOT_GROUP)),
         )
         try:
+            services = get_services()
             verdict = await asyncio.to_thread(
-                check_eligibility, given, services.facts(), services.gazetteer(), lang
+                lambda: check_eligibility(
+                    given, services.facts(), services.gazetteer(), lang
+                )
             )
         except Exception:
             logger.exception("eligibility check failed for %r", given)

@@ -14,9 +14,12 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions import names, services
+from actions import names
 from actions.language import intent_name
 from actions.slots import typed_text
+from assistant.core.services import get_services
+from knowledge.language import fold_words
+from knowledge.parsing import parse_country
 
 # Region codes this short ("IN", "ME", "DE", "ON", "VER", "SON") are everyday words in
 # our three languages: they count only as the whole answer ("IL").
@@ -39,7 +42,6 @@ def named_region(text: str, gazetteer: Any) -> str | None:
     The longest name wins ("Baja California Sur" over "Baja California"); None when
     no region, or more than one, is named.
     """
-    from knowledge.parsing import fold
 
     words = re.findall(r"\w+", text)
     if len(words) == 1 and gazetteer.regions_named(words[0], strict=True):
@@ -58,7 +60,7 @@ def named_region(text: str, gazetteer: Any) -> str | None:
         else:
             i += 1
     # "Illinois" and "illinois" are one region named twice.
-    return found.pop() if len({fold(name) for name in found}) == 1 else None
+    return found.pop() if len({fold_words(name) for name in found}) == 1 else None
 
 
 def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
@@ -75,11 +77,10 @@ def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
         return None
     if value.rstrip().endswith("?") or intent_name(tracker) in names.TOPIC_BY_INTENT:
         return None
-    from knowledge.parsing import fold, parse_country
 
-    gazetteer = services.gazetteer()
+    gazetteer = get_services().gazetteer()
     texts = [value]
-    if fold(value) == fold(pending) and typed_text(tracker):
+    if fold_words(value) == fold_words(pending) and typed_text(tracker):
         texts.append(typed_text(tracker))
     for text in texts:
         region = named_region(text, gazetteer)

@@ -3,7 +3,7 @@
     python -m assistant.launch rasa | actions | app
 
 The Procfile (run by honcho from ``make run``) calls this for each process, so ports,
-URLs and database locations are configured in one place (``assistant/settings.py``,
+URLs and database locations are configured in one place (``assistant/core/settings.py``,
 ``.env``). Problems a user can fix (no trained model, unusable database URL) end with
 one line saying what to do.
 """
@@ -16,10 +16,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistant.settings import PROJECT_ROOT, Settings, get_settings
+from assistant.core.settings import PROJECT_ROOT, Settings, get_settings
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
-RASA_SERVER = Path(__file__).with_name("rasa_server.py")
+RASA_SERVER = Path(__file__).with_name("rasa_runtime") / "server.py"
 
 
 class LaunchError(Exception):
@@ -118,18 +118,18 @@ def actions_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     argv = [
         sys.executable,
         "-m",
-        "rasa_sdk",
+        "actions",
         "--actions",
         "actions",
         "--port",
         str(settings.actions.port),
     ]
-    # Loopback only, like Rasa; and load the models before the first question.
-    return argv, {"SANIC_HOST": "127.0.0.1", "IUC_ACTIONS_WARM_UP": "1"}
+    # Loopback only, like Rasa.
+    return argv, {"SANIC_HOST": "127.0.0.1"}
 
 
 def app_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
-    return [sys.executable, "-m", "assistant"], {}
+    return [sys.executable, "-m", "assistant.web"], {}
 
 
 def kb_command(settings: Settings) -> tuple[list[str], dict[str, str]]:

@@ -3,5 +3,3 @@
 Kept light on purpose: the action server and the web app import this package at
 start-up, so models and indexes load lazily (see ``knowledge.service.load_answerer``).
 """
-
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.lexical import fold
+from knowledge.language import fold
 
 # Above this many entries the classifier is not trained: its weights grow with
 # entries x features (300 x ~30k n-grams is ~70 MB) and so does the training time;

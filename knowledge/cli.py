@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.embedders import DEFAULT_MODEL, SentenceTransformerEmbedder
-from knowledge.index import CALIBRATION_FILE
+from knowledge.project import CALIBRATION_FILE
 
 
 class CliError(Exception):
@@ -84,49 +84,47 @@ def _calibrate(index_dir: Path, queries_path: Path) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from knowledge.finetune import DEFAULT_FINETUNE
-    from knowledge.index import (
-        build_index,
-        jsonl_sources,
-        project_negatives,
-        project_sources,
-        save_index,
-    )
+    from knowledge.index import build_index, jsonl_sources, save_index
+    from knowledge.project import build_project_index, finetune_config
 
-    negatives: list[str] = []
+    calibration = None
     if args.source is not None:
         records, digest = jsonl_sources(args.source)
-        label = str(args.source)
+        data = build_index(
+            records,
+            SentenceTransformerEmbedder(args.model),
+            digest,
+            progress=not args.quiet,
+            source=str(args.source),
+            finetune=finetune_config(args.finetune),
+        )
+        save_index(data, args.out)
+        manifest = data.manifest
     else:
-        records, digest = project_sources()
-        negatives = project_negatives()
-        label = "project"
-    embedder = SentenceTransformerEmbedder(args.model)
-    data = build_index(
-        records,
-        embedder,
-        digest,
-        progress=not args.quiet,
-        source=label,
-        negatives=negatives,
-        finetune=DEFAULT_FINETUNE if args.finetune else None,
-    )
-    save_index(data, args.out)
-    m = data.manifest
-    tuned = m["finetuned"]
+        build = build_project_index(
+            args.out,
+            args.model,
+            args.finetune,
+            progress=not args.quiet,
+            calibrate=not args.no_calibrate,
+        )
+        manifest, calibration = build.manifest, build.calibration
+    tuned = manifest["finetuned"]
     how = ""
     if tuned:
         how = ", fine-tuned" + (
             " (cached)" if tuned["cached"] else f" in {tuned['seconds']} s"
         )
     print(
-        f"built {len(m['entry_ids'])} entries ({m['records']} records, "
-        f"{m['vectors']} vectors, model {m['model']}{how}) in "
-        f"{m['build_seconds']:.1f} s -> {args.out}"
+        f"built {len(manifest['entry_ids'])} entries ({manifest['records']} records, "
+        f"{manifest['vectors']} vectors, model {manifest['model']}{how}) in "
+        f"{manifest['build_seconds']:.1f} s -> {args.out}"
     )
-    if args.source is None and not args.no_calibrate and CALIBRATION_FILE.is_file():
-        report = _calibrate(args.out, CALIBRATION_FILE)
-        print(f"calibrated on {CALIBRATION_FILE.name}: {json.dumps(report['params'])}")
+    if calibration is not None:
+        print(
+            f"calibrated on {CALIBRATION_FILE.name}: "
+            f"{json.dumps(calibration['params'])}"
+        )
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from knowledge import LANGUAGES
+from knowledge.language import LANGUAGES
 from knowledge.records import (
     FaqRecord,
     LabelledQuery,

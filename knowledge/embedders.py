@@ -12,6 +12,8 @@ from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 import numpy as np
 
+from knowledge.vectors import normalise
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _OFFLINE_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
@@ -27,13 +29,6 @@ class Embedder(Protocol):
     def dimension(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
 
 
 def resolve_model_path(name: str) -> str:
@@ -141,7 +136,7 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return _normalise(vectors)
+        return normalise(vectors)
 
 
 def _onnx_encoder(path: str) -> Any:
@@ -187,4 +182,4 @@ class FakeEmbedder:
             for n in (3, 4):
                 for i in range(len(padded) - n + 1):
                     vectors[row, self._bucket(padded[i : i + n])] += 1.0
-        return _normalise(vectors)
+        return normalise(vectors)

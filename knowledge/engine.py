@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from knowledge import LANGUAGES
 from knowledge.embedders import Embedder
 from knowledge.fusion import DecisionParams, fuse
 from knowledge.index import IndexData, load_index
-from knowledge.language import UnknownLanguageError, check_language, detect
+from knowledge.language import LANGUAGES, UnknownLanguageError, check_language, detect
 from knowledge.records import FaqRecord
 
 MAX_QUERY_CHARS = 1000

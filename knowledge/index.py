@@ -31,8 +31,6 @@ from knowledge.records import FaqRecord, read_jsonl, record_from_dict
 # Bump when the on-disk layout or the text analysis changes: old indexes then rebuild.
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
-# Labelled queries the project's own index is calibrated on after each build.
-CALIBRATION_FILE = Path(__file__).resolve().parent / "eval" / "calibration.jsonl"
 ENCODE_BATCH = 128
 # Model copies (fine-tuned or not, with their ONNX export), keyed by (base model,
 # training texts, settings): a rebuild with unchanged sources reuses the copy.
@@ -333,74 +331,7 @@ def load_index(
     )
 
 
-def project_hash() -> str:
-    """Hash of the project's knowledge-base sources and of the index format."""
-    from knowledge.corpus import corpus_hash
-
-    return f"{corpus_hash()}-v{FORMAT_VERSION}"
-
-
-def project_sources() -> tuple[list[FaqRecord], str]:
-    """The project's knowledge base and its hash."""
-    from knowledge.corpus import load_corpus
-
-    return load_corpus(), project_hash()
-
-
-def project_negatives() -> list[str]:
-    """The project's off-topic questions for the classifier's "none" class."""
-    from knowledge.corpus import load_negatives
-
-    return load_negatives()
-
-
 def jsonl_sources(path: Path) -> tuple[list[FaqRecord], str]:
     from knowledge.corpus import hash_files
 
     return read_jsonl(path), f"{hash_files([path])}-v{FORMAT_VERSION}"
-
-
-def ensure_index(
-    out_dir: Path,
-    embedder: Embedder,
-    *,
-    progress: bool = True,
-    finetune: FinetuneConfig | None = None,
-) -> tuple[Path, bool]:
-    """Build the project's index unless an up-to-date one is there; True when built.
-
-    After a rebuild the index is calibrated on ``CALIBRATION_FILE`` when it exists, so
-    ``make run`` on a fresh clone serves calibrated decisions. An index fine-tuned
-    with other settings (or not at all, when ``finetune`` asks for it) is rebuilt.
-    """
-    try:
-        previous = read_manifest(out_dir)
-        check_manifest(previous, embedder, project_hash())
-        if not is_tunable(embedder) or _tuned_with(previous) == _wanted(finetune):
-            return Path(out_dir), False
-    except KnowledgeIndexError:
-        pass
-    records, digest = project_sources()
-    data = build_index(
-        records,
-        embedder,
-        digest,
-        progress=progress,
-        negatives=project_negatives(),
-        finetune=finetune,
-    )
-    save_index(data, out_dir)
-    if CALIBRATION_FILE.is_file():
-        from knowledge.calibration import calibrate_index
-
-        calibrate_index(Path(out_dir), CALIBRATION_FILE, embedder)
-    return Path(out_dir), True
-
-
-def _tuned_with(manifest: dict[str, Any]) -> dict[str, Any] | None:
-    tuned = manifest.get("finetuned")
-    return tuned.get("config") if isinstance(tuned, dict) else None
-
-
-def _wanted(finetune: FinetuneConfig | None) -> dict[str, Any] | None:
-    return None if finetune is None else finetune.to_json()

@@ -1,11 +1,18 @@
-"""Language detection restricted to the assistant's languages (lingua)."""
+"""The assistant's languages: the set, codes, text folding and detection (lingua).
+
+The one place these are defined. Only the standard library is imported at module
+level, so the Rasa environment's NLU components can use it too; lingua loads on the
+first detection.
+"""
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 from typing import TYPE_CHECKING
 
-from knowledge import LANGUAGES
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -25,13 +32,23 @@ class UnknownLanguageError(ValueError):
 
 
 def check_language(code: str) -> str:
-    """Return the normalised code, or raise a clear error for an unsupported one."""
-    normalised = code.strip().lower() if isinstance(code, str) else code
-    if normalised not in LANGUAGES:
+    """Return ``code`` if it is one of :data:`LANGUAGES`, else raise a clear error."""
+    if code not in LANGUAGES:
         raise UnknownLanguageError(
             f"unsupported language {code!r}: use one of {', '.join(LANGUAGES)}"
         )
-    return str(normalised)
+    return code
+
+
+def fold(text: str) -> str:
+    """Case-folded and without accents: "Économie" and "economie" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_words(text: str) -> str:
+    """:func:`fold`, with punctuation as single spaces: "Montréal," -> "montreal"."""
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
 def _get_detector() -> LanguageDetector:
@@ -59,8 +76,8 @@ def detect_scores(text: str) -> dict[str, float]:
 
 def detect(text: str, hint: str | None = None, default: str = DEFAULT_LANGUAGE) -> str:
     """Language of ``text``: a valid hint wins; short or unclear text: ``default``."""
-    if hint is not None:
-        return check_language(hint)
+    if hint is not None:  # a hint as users type it: " ES " is Spanish
+        return check_language(hint.strip().lower() if isinstance(hint, str) else hint)
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return default
     scores = detect_scores(text)

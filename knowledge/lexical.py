@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -14,18 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from knowledge import LANGUAGES
+from knowledge.language import LANGUAGES, fold
 
 _STEMMER_NAMES = {"en": "english", "fr": "french", "es": "spanish"}
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _K1 = 1.5
 _B = 0.75
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents so "francais" matches "français"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @cache

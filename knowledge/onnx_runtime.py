@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.embedders import _normalise
+from knowledge.vectors import normalise
 
 ONNX_DIR = "onnx"
 _MODEL_FILE = "model.onnx"
@@ -128,7 +128,7 @@ class OnnxEncoder:
         hidden = self._session.run(None, feeds)[0]
         mask = mask[..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        return _normalise(pooled)
+        return normalise(pooled)
 
 
 def _pad_token(model_dir: Path) -> str:

@@ -23,12 +23,12 @@ Digit grouping rule of ``parse_population`` (documented because "1,200" is ambig
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 
-LANGUAGES = ("en", "fr", "es")
+from knowledge.language import LANGUAGES, fold_words
+
 # Sanity bounds, not programme facts: the largest cities have under 40 million people.
 MIN_POPULATION = 1
 MAX_POPULATION = 50_000_000
@@ -39,13 +39,6 @@ def _check_lang(lang: str | None) -> None:
         raise ValueError(
             f"unsupported language {lang!r}: expected one of {', '.join(LANGUAGES)}"
         )
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation as spaces: "Montréal" -> "montreal"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
 
 
 # --- population ----------------------------------------------------------------------
@@ -188,14 +181,14 @@ def _digit_values(text: str, lang: str | None) -> list[int | None]:
     """One entry per written number: its value, or None when it is not a population."""
     values: list[int | None] = []
     for match in _NUMBER.finditer(text):
-        before = fold(text[: match.start()]).split()[-1:]
+        before = fold_words(text[: match.start()]).split()[-1:]
         if match.group("sign") or (before and before[0] in _NEGATIVE_WORDS):
             values.append(None)
             continue
         word = _MULTIPLIER.match(text, match.end())
         multiplier = 1
-        if word and fold(word.group("word")) in _MULTIPLIERS:
-            multiplier = _MULTIPLIERS[fold(word.group("word"))]
+        if word and fold_words(word.group("word")) in _MULTIPLIERS:
+            multiplier = _MULTIPLIERS[fold_words(word.group("word"))]
         elif text[match.end() : match.end() + 1].isalnum():
             values.append(None)  # "1e6", "150km": not a head count
             continue
@@ -208,7 +201,7 @@ def _digit_values(text: str, lang: str | None) -> list[int | None]:
 def _word_values(text: str, lang: str | None) -> list[int | None]:
     """Values of runs of number words: "cien mil", "one hundred and fifty thousand"."""
     words = _number_words(lang)
-    folded = re.sub(r"\bquatre[\s-]vingts?\b", "quatrevingt", fold(text))
+    folded = re.sub(r"\bquatre[\s-]vingts?\b", "quatrevingt", fold_words(text))
     tokens = re.split(r"[\s-]+", folded)
     values: list[int | None] = []
     run: list[str] = []
@@ -300,7 +293,7 @@ def parse_yes_no(text: str, lang: str | None = None) -> bool | None:
     _check_lang(lang)
     if not isinstance(text, str) or len(text) > 500:
         return None
-    folded = fold(text)
+    folded = fold_words(text)
     if _has_phrase(folded, _NO_PHRASES):
         return False
     tokens = set(folded.split())
@@ -358,9 +351,9 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], int]:
     for lang in LANGUAGES:
         for code, name in Locale.parse(lang).territories.items():
             if code in countries:
-                index.setdefault(fold(str(name)), code)
+                index.setdefault(fold_words(str(name)), code)
     for code, info in countries.items():
-        index.setdefault(fold(info["name"]), code)
+        index.setdefault(fold_words(info["name"]), code)
     index.update(_COUNTRY_ALIASES)
     codes = {code: code for code in countries}
     codes.update({info["iso3"]: code for code, info in countries.items()})
@@ -370,7 +363,7 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], int]:
 
 def _compact(token: str) -> str:
     """ "EE. UU." -> "EEUU", "É.-U." -> "EU": letters only, accents dropped."""
-    return "".join(ch for ch in fold(token) if ch.isalpha()).upper()
+    return "".join(ch for ch in fold_words(token) if ch.isalpha()).upper()
 
 
 def parse_country(text: str) -> str | None:
@@ -401,7 +394,7 @@ def parse_country(text: str) -> str | None:
     for token in re.findall(r"\b[A-Z]{2,4}\b", rest):
         if token in _ABBREVIATIONS:
             found.add(_ABBREVIATIONS[token])
-    words = fold(rest).split()
+    words = fold_words(rest).split()
     i = 0
     while i < len(words):
         for size in range(min(longest, len(words) - i), 0, -1):

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge import LANGUAGES
+from knowledge.language import LANGUAGES
 
 
 class RecordError(ValueError):

@@ -59,15 +59,13 @@ def load_answerer(index_dir: Path, model: str, finetune: bool = False) -> Answer
     """
     from knowledge.embedders import SentenceTransformerEmbedder
     from knowledge.facts import load_call_facts
-    from knowledge.finetune import DEFAULT_FINETUNE
-    from knowledge.index import ensure_index, project_hash
+    from knowledge.project import ensure_index, project_hash
 
     key = (Path(index_dir).resolve(), model)
     with _lock:
         if key not in _cache:
             embedder = SentenceTransformerEmbedder(model)
-            config = DEFAULT_FINETUNE if finetune else None
-            ensure_index(key[0], embedder, progress=False, finetune=config)
+            ensure_index(key[0], embedder, progress=False, finetune=finetune)
             kb = KnowledgeBase.load(key[0], embedder, corpus_hash=project_hash())
             # The model that embeds queries (the index's fine-tuned copy, if any).
             warm_up = getattr(kb.embedder, "warm_up", None)

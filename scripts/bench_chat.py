@@ -32,8 +32,8 @@ import httpx
 # Run as a plain script (make bench): make the project's packages importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.core.settings import Settings, get_settings
 from assistant.launch import thread_limits
-from assistant.settings import Settings, get_settings
 from tests.live_stack import running_stack, tree_cpu_seconds, tree_rss_mb
 
 QUESTIONS = [

@@ -38,12 +38,8 @@ from knowledge.embedders import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.engine import KnowledgeBase  # noqa: E402
 from knowledge.evaluation import evaluate  # noqa: E402
 from knowledge.finetune import DEFAULT_FINETUNE  # noqa: E402
-from knowledge.index import (  # noqa: E402
-    build_index,
-    project_negatives,
-    project_sources,
-    save_index,
-)
+from knowledge.index import build_index, save_index  # noqa: E402
+from knowledge.project import project_negatives, project_sources  # noqa: E402
 from knowledge.records import read_queries  # noqa: E402
 
 EVAL = ROOT / "knowledge" / "eval"

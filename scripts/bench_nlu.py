@@ -33,10 +33,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 # The projection's teacher needs sentence-transformers: the project environment's.
 PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
-# config.yml names a component of ours (assistant/rasa_nlu/), as `rasa train` finds it
+# config.yml names components of ours (assistant/rasa_runtime/), found by `rasa train`
 # from the project folder.
 sys.path.insert(0, str(ROOT))
-LANGUAGES = ("en", "fr", "es")
+from knowledge.language import LANGUAGES  # noqa: E402
+
 FALLBACK = "nlu_fallback"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
@@ -129,7 +130,7 @@ def project_fold(train_file: Path, out: Path) -> None:
     teacher that sees only this fold's training examples (as `make train` does with
     all of data/nlu/): no held-out example informs the labels."""
     done = subprocess.run(
-        [str(PROJECT_PYTHON), "-m", "assistant.nlu_projection",
+        [str(PROJECT_PYTHON), "-m", "assistant.nlu_training.projection",
          "--data", str(train_file), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip

@@ -17,11 +17,12 @@ import httpx
 import pytest
 import yaml
 
+from knowledge.language import LANGUAGES
 from tests.live_stack import LiveStack
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "data" / "nlu"
-LANGUAGES = ("en", "fr", "es")
+
 MIN_EXAMPLES = 20
 
 # The names shared with the dialogue (domain.yml, rules, stories, actions).
@@ -236,7 +237,7 @@ def test_config_pipeline_needs_no_downloaded_model() -> None:
     assert config["assistant_id"] and config["language"]
     assert not [n for n in names if "Spacy" in n or "LanguageModel" in n]
     assert {
-        "assistant.rasa_nlu.intent_classifier.LinearIntentClassifier",
+        "assistant.rasa_runtime.intent_classifier.LinearIntentClassifier",
         "CRFEntityExtractor",
         "EntitySynonymMapper",
         "FallbackClassifier",
@@ -309,7 +310,7 @@ HELD_OUT: list[tuple[str, str, dict[str, str]]] = [
 def test_held_out_phrasings_are_not_training_examples(
     examples: list[Example],
 ) -> None:
-    from assistant.nlu_projection import read_corpus
+    from assistant.nlu_training.projection import read_corpus
 
     trained = {_normalise(e.text) for e in examples}
     # Nor sentences of the parallel corpus, whose sides `make train` may project.

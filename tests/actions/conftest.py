@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from assistant.core.services import get_services
 
 # The test modules import their helpers from beside this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,6 +29,6 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture(autouse=True)
 def clean_services():
     """Each test starts with no cached (or faked) service."""
-    services.reset_services()
+    get_services.cache_clear()
     yield
-    services.reset_services()
+    get_services.cache_clear()

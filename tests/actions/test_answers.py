@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
 
-from actions import names, services
+from actions import names
 from actions.answers import ActionAnswerQuestion, ActionContactHuman
+from assistant.core.services import get_services
 
 DEADLINE = FakeHit(
     "deadline-date", 0.9, "When is the deadline?", "15 March 2019.", "call-page"
@@ -17,7 +18,7 @@ async def test_answer_has_text_then_sources_and_uses_topic_and_language(
     dispatcher, domain
 ):
     answerer = FakeAnswerer(FakeResult(True, "fr", [DEADLINE]))
-    services.set_service("answerer", answerer)
+    get_services().override("answerer", answerer)
     tracker = make_tracker(
         "c'est quand la date limite ?", "ask_deadline", language="fr"
     )
@@ -44,7 +45,7 @@ async def test_close_suggestions_become_buttons_that_ask_the_question(
     dispatcher, domain
 ):
     result = FakeResult(True, "en", [DEADLINE, OTHER], suggestions=[DEADLINE, OTHER])
-    services.set_service("answerer", FakeAnswerer(result))
+    get_services().override("answerer", FakeAnswerer(result))
     tracker = make_tracker("deadline?", "ask_programme")
 
     await ActionAnswerQuestion().run(dispatcher, tracker, domain)
@@ -56,7 +57,7 @@ async def test_close_suggestions_become_buttons_that_ask_the_question(
 
 async def test_declined_question_gets_the_fallback_with_the_contact(dispatcher, domain):
     answerer = FakeAnswerer(FakeResult(False, "en", [OTHER]))
-    services.set_service("answerer", answerer)
+    get_services().override("answerer", answerer)
     tracker = make_tracker("what is the weather on mars", "ask_programme")
 
     await ActionAnswerQuestion().run(dispatcher, tracker, domain)
@@ -71,7 +72,7 @@ async def test_declined_question_gets_the_fallback_with_the_contact(dispatcher, 
 
 
 async def test_broken_engine_gives_a_reply_not_a_crash(dispatcher, domain):
-    services.set_service("answerer", FakeAnswerer(RuntimeError("index missing")))
+    get_services().override("answerer", FakeAnswerer(RuntimeError("index missing")))
     tracker = make_tracker("when is the deadline", "ask_deadline")
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
@@ -84,7 +85,7 @@ async def test_button_payload_without_question_is_declined_without_a_search(
     dispatcher, domain
 ):
     answerer = FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
-    services.set_service("answerer", answerer)
+    get_services().override("answerer", answerer)
     tracker = make_tracker("/ask_deadline", "ask_deadline")
 
     await ActionAnswerQuestion().run(dispatcher, tracker, domain)
@@ -108,7 +109,7 @@ async def test_motivation_nlu_took_for_a_question_is_left_to_the_draft(
 ):
     # Live bug: the motivation got an unrelated answer before the draft was saved.
     answerer = FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
-    services.set_service("answerer", answerer)
+    get_services().override("answerer", answerer)
     tracker = make_tracker(
         "We want to learn from European peers about housing.",
         "ask_commitment",
@@ -120,7 +121,9 @@ async def test_motivation_nlu_took_for_a_question_is_left_to_the_draft(
 
 
 async def test_theme_or_city_answers_are_left_to_the_form(dispatcher, domain):
-    services.set_service("answerer", FakeAnswerer(FakeResult(True, "en", [DEADLINE])))
+    get_services().override(
+        "answerer", FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
+    )
     theme = make_tracker(
         "logement",
         "ask_programme",
@@ -141,7 +144,9 @@ async def test_theme_or_city_answers_are_left_to_the_form(dispatcher, domain):
 
 
 async def test_a_real_question_in_the_middle_of_a_form_is_answered(dispatcher, domain):
-    services.set_service("answerer", FakeAnswerer(FakeResult(True, "en", [DEADLINE])))
+    get_services().override(
+        "answerer", FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
+    )
     tracker = make_tracker(
         "is there a deadline for the motivation?",
         "ask_deadline",

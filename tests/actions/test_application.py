@@ -5,13 +5,14 @@ from __future__ import annotations
 from action_helpers import make_tracker, uttered
 from rasa_sdk.events import SlotSet
 
-from actions import names, services
+from actions import names
 from actions.application import (
     ActionAskThemes,
     ActionSaveDraft,
     ValidateApplicationForm,
 )
-from assistant.drafts import DraftStore
+from assistant.core.drafts import DraftStore
+from assistant.core.services import get_services
 
 FORM = "application_form"
 FILLED = {"city": "Ottawa", "country": "CA", "contact_name": "Jane Doe"}
@@ -86,8 +87,8 @@ async def test_themes_question_has_a_button_per_theme_and_other(dispatcher, doma
 
 async def test_draft_is_saved_and_the_private_link_given(dispatcher, domain, tmp_path):
     store = DraftStore(f"sqlite:///{tmp_path / 'drafts.db'}")
-    services.set_service("drafts", store)
-    services.set_service("public_url", "https://example.org")
+    get_services().override("drafts", store)
+    get_services().override("public_url", "https://example.org")
     tracker = make_tracker(
         city="Ottawa",
         country="CA",
@@ -118,7 +119,7 @@ async def test_unusable_store_gives_a_reply_with_the_contact(dispatcher, domain)
         def create(self, fields):
             raise RuntimeError("disk full")
 
-    services.set_service("drafts", Broken())
+    get_services().override("drafts", Broken())
     events = await ActionSaveDraft().run(dispatcher, make_tracker(city="X"), domain)
     assert events == []
     assert uttered(dispatcher) == [names.UTTER_DRAFT_FAILED]

@@ -309,10 +309,10 @@ def which_one(text: str, city: str, language: str = "en", intent: str = "inform"
 
 
 def gazetteer_match(name: str, country: str) -> dict:
-    from actions import services
     from actions.places import match_dict
+    from assistant.core.services import get_services
 
-    (match,) = services.gazetteer().lookup(name, country=country)
+    (match,) = get_services().gazetteer().lookup(name, country=country)
     return match_dict(match)
 
 
@@ -370,9 +370,9 @@ async def test_country_with_several_candidates_asks_again_with_fewer_buttons(
 
 
 def services_lookup(name: str) -> list:
-    from actions import services
+    from assistant.core.services import get_services
 
-    return services.gazetteer().lookup(name)
+    return get_services().gazetteer().lookup(name)
 
 
 async def test_country_with_no_candidate_keeps_the_name_and_the_country(

@@ -1,5 +1,5 @@
 """The language switch on request (Rasa sets the slot itself: see
-tests/assistant/test_rasa_nlu_language.py)."""
+tests/web/test_rasa_nlu_language.py)."""
 
 from __future__ import annotations
 

@@ -8,10 +8,11 @@ import pytest
 from action_helpers import make_tracker, uttered
 from rasa_sdk.events import SlotSet
 
-from actions import names, services
+from actions import names
 from actions.eligibility import ValidateEligibilityForm
 from actions.places import match_dict
 from actions.which_one import named_region
+from assistant.core.services import get_services
 
 FORM = "eligibility_form"
 
@@ -46,7 +47,9 @@ def which_one(
 
 
 def springfield_in(region: str) -> dict[str, Any]:
-    (match,) = services.gazetteer().lookup("Springfield", country="US", region=region)
+    (match,) = (
+        get_services().gazetteer().lookup("Springfield", country="US", region=region)
+    )
     return match_dict(match)
 
 
@@ -125,7 +128,7 @@ async def test_province_typed_after_which_laval_picks_laval_quebec(dispatcher, d
     tracker = which_one("Québec", "Laval", "fr")
     events = await run_form(tracker, dispatcher, domain)
 
-    (match,) = services.gazetteer().lookup("Laval", country="CA")
+    (match,) = get_services().gazetteer().lookup("Laval", country="CA")
     assert events == picked(match_dict(match))
 
 
@@ -133,7 +136,7 @@ async def test_state_without_that_city_keeps_the_name_and_the_state(dispatcher, 
     tracker = which_one("the one in Texas", "Springfield")
     events = await run_form(tracker, dispatcher, domain)
 
-    assert not services.gazetteer().lookup("Springfield", region="Texas")
+    assert not get_services().gazetteer().lookup("Springfield", region="Texas")
     assert events == [
         SlotSet("city", "Springfield"),
         SlotSet("city_match", None),
@@ -181,4 +184,4 @@ async def test_question_naming_a_state_is_not_taken_as_the_answer(dispatcher, do
     ],
 )
 def test_named_region_finds_one_state_or_province(text, region):
-    assert named_region(text, services.gazetteer()) == region
+    assert named_region(text, get_services().gazetteer()) == region

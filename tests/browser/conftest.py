@@ -16,8 +16,8 @@ import httpx
 import pytest
 import uvicorn
 
-from assistant.app import create_app
-from tests.assistant.conftest import FakeAnswerer, make_settings
+from assistant.web.app import create_app
+from tests.web.conftest import FakeAnswerer, make_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,7 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         tmp_path_factory.mktemp("app"), public_url=app_url, cors_origins=[host_url]
     )
     app = create_app(settings)
-    app.state.services._answerer = FakeAnswerer()
+    app.state.services.core.override("answerer", FakeAnswerer())
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=app_port, log_level="warning")
     )

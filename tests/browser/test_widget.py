@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.assistant.conftest import DEADLINE
 from tests.browser.conftest import Site
+from tests.web.conftest import DEADLINE
 
 pytestmark = pytest.mark.browser
 

@@ -126,15 +126,8 @@ def project_kb(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> KnowledgeBase:
     """The project's own knowledge base, built and calibrated like ``make kb`` does."""
-    from knowledge.calibration import calibrate_index
-    from knowledge.index import CALIBRATION_FILE, project_negatives, project_sources
+    from knowledge.project import build_project_index
 
     out = tmp_path_factory.mktemp("project") / "index"
-    records, digest = project_sources()
-    data = build_index(
-        records, real_embedder, digest, progress=False, negatives=project_negatives()
-    )
-    save_index(data, out)
-    if CALIBRATION_FILE.is_file():
-        calibrate_index(out, CALIBRATION_FILE, real_embedder)
+    build_project_index(out, real_embedder, progress=False)
     return KnowledgeBase.load(out, real_embedder)

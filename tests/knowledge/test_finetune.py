@@ -25,10 +25,10 @@ from knowledge.index import (
     IndexData,
     IndexMismatchError,
     build_index,
-    ensure_index,
     read_manifest,
     save_index,
 )
+from knowledge.project import ensure_index
 from knowledge.records import FaqRecord
 
 TUNED = ft.DEFAULT_FINETUNE
@@ -207,11 +207,12 @@ def test_ensure_index_rebuilds_when_the_fine_tuning_setting_changes(
     trainings: list[Any],
 ) -> None:
     import knowledge.index as index_module
+    import knowledge.project as project_module
 
-    monkeypatch.setattr(index_module, "project_sources", lambda: (small_records, "h"))
-    monkeypatch.setattr(index_module, "project_hash", lambda: "h")
-    monkeypatch.setattr(index_module, "project_negatives", lambda: [])
-    monkeypatch.setattr(index_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
+    monkeypatch.setattr(project_module, "project_sources", lambda: (small_records, "h"))
+    monkeypatch.setattr(project_module, "project_hash", lambda: "h")
+    monkeypatch.setattr(project_module, "project_negatives", lambda: [])
+    monkeypatch.setattr(project_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
     monkeypatch.setattr(index_module, "MODEL_CACHE", tmp_path / "cache")
     out = tmp_path / "index"
     for built in (True, False):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge import index as index_module
+from knowledge import project as project_module
 from knowledge.corpus import (
     corpus_hash,
     load_corpus,
@@ -22,9 +22,9 @@ from knowledge.index import (
     IndexMismatchError,
     IndexMissingError,
     build_index,
-    ensure_index,
     save_index,
 )
+from knowledge.project import ensure_index
 from knowledge.records import FaqRecord, RecordError
 
 
@@ -94,10 +94,10 @@ def test_ensure_index_rebuilds_only_when_sources_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sources = {"records": small_records, "hash": "v1"}
-    monkeypatch.setattr(index_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
-    monkeypatch.setattr(index_module, "project_hash", lambda: sources["hash"])
+    monkeypatch.setattr(project_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
+    monkeypatch.setattr(project_module, "project_hash", lambda: sources["hash"])
     monkeypatch.setattr(
-        index_module, "project_sources", lambda: (sources["records"], sources["hash"])
+        project_module, "project_sources", lambda: (sources["records"], sources["hash"])
     )
     out = tmp_path / "idx"
     assert ensure_index(out, fake_embedder, progress=False) == (out, True)

@@ -1,0 +1,1 @@
+"""Framework-free code shared by the web app and the action server (``.venv``)."""

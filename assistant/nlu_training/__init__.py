@@ -1,0 +1,1 @@
+"""Build-time generation of French and Spanish NLU examples (``make train``)."""

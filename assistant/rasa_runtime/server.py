@@ -1,0 +1,123 @@
+"""Start Rasa without two per-turn costs it has out of the box (run by ``.venv-rasa``).
+
+    # with `rasa`'s arguments:
+    .venv-rasa/bin/python -P assistant/rasa_runtime/server.py run ...
+
+Measured with py-spy under chat load (docs/BENCHMARKS.md), two costs dominated a turn:
+
+- Rasa 3.6 checks every action-server response with ``jsonschema.validate``, which
+  re-checks the schema itself and rebuilds a validator on each call: about 10 ms of CPU
+  per custom action, two or more per turn. The response format is constant, so the
+  validator is built once here; the check and the error Rasa raises are unchanged.
+- The SQL tracker store commits every turn, synchronously, on Rasa's event loop, and
+  on SQLite (SQLAlchemy 1.4 gives file databases no connection pool) opens and closes
+  a connection each time. Each commit waited for several disk flushes, during which no
+  other conversation moved. Here the SQLite tracker keeps its connections in a pool
+  and uses WAL mode with ``synchronous=NORMAL``: a commit writes to the log without
+  waiting for the disk; the database stays consistent and a crash of Rasa loses
+  nothing; only a power cut can drop the last turns of a conversation. The drafts
+  users save live in the app's database, not here. PostgreSQL is left as Rasa sets it.
+
+It also ends every REST reply with the conversation's language (``report_language``):
+the web app answers with it and the widget switches its interface to it, without a
+second request that reloads the whole conversation from the tracker store each turn.
+
+This file runs in the Rasa environment, not the project's: it imports nothing from
+the project.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def compile_action_response_check() -> None:
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+    original = RemoteAction._validate_action_result
+
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        try:
+            validator.validate(result)
+        except ValidationError:
+            # Rasa's own path: same exception, same explanatory message.
+            return bool(original(self, result))
+        return True
+
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def pool_and_log_sqlite_tracker() -> None:
+    import sqlite3
+
+    import rasa.core.tracker_store as tracker_store
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine.url import make_url
+    from sqlalchemy.pool import QueuePool
+
+    rasa_engine_kwargs = tracker_store.create_engine_kwargs
+
+    def engine_kwargs(url: Any) -> dict[str, Any]:
+        if make_url(url).get_backend_name() != "sqlite":
+            return dict(rasa_engine_kwargs(url))
+        # Pooled connections are handed to one user at a time, in any thread.
+        return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+
+    tracker_store.create_engine_kwargs = engine_kwargs
+
+    def on_connect(connection: Any, _record: Any) -> None:
+        if isinstance(connection, sqlite3.Connection):
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    event.listen(Engine, "connect", on_connect)
+
+
+# The slot domain/core.yml declares; the app reads {"custom": {"language": ...}}.
+LANGUAGE_SLOT = "language"
+
+
+def report_language() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+
+    run_prediction_loop = MessageProcessor._run_prediction_loop
+
+    async def prediction_loop_then_language(
+        self: MessageProcessor, output_channel: Any, tracker: Any
+    ) -> None:
+        await run_prediction_loop(self, output_channel, tracker)
+        language = tracker.slots.get(LANGUAGE_SLOT)
+        if isinstance(output_channel, CollectingOutputChannel) and language:
+            output_channel.messages.append(
+                {
+                    "recipient_id": tracker.sender_id,
+                    "custom": {LANGUAGE_SLOT: language.value},
+                }
+            )
+
+    MessageProcessor._run_prediction_loop = prediction_loop_then_language
+
+
+def main() -> None:
+    compile_action_response_check()
+    pool_and_log_sqlite_tracker()
+    report_language()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

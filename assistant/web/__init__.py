@@ -1,0 +1,1 @@
+"""The FastAPI web app: API, widget and pages (``python -m assistant.web``)."""
