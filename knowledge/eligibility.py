@@ -40,7 +40,8 @@ from knowledge.facts import (
     format_number,
 )
 from knowledge.gazetteer import CityMatch, Gazetteer, get_gazetteer
-from knowledge.parsing import MAX_POPULATION, MIN_POPULATION, parse_country
+from knowledge.parsing import parse_country
+from knowledge.population import MAX_POPULATION, MIN_POPULATION
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages" / "eligibility.yml"
 # How much more populous the largest namesake must be to be taken as the one meant.
