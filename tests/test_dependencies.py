@@ -223,6 +223,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
+@pytest.mark.model
 def test_serving_a_built_index_imports_nothing_only_the_build_needs(
     tmp_path: Path,
 ) -> None:
