@@ -153,6 +153,63 @@ def synthetic(
     return faq, labelled
 
 
+def honest_entries(kb: KnowledgeBase) -> set[str]:
+    """Entries that say what the sources do not state and give the contact."""
+    return {
+        entry_id
+        for entry_id in kb.entry_ids
+        if "{contact}" in kb._any_record(entry_id).answer
+    }
+
+
+def labelled_set_report(kb: KnowledgeBase, rows: list[dict]) -> dict:  # type: ignore[type-arg]
+    """Figures on a labelled set with a `kind` per line (the blind set's format):
+    answerable (top-1 correct and answered), out_of_scope (declined) and unknown
+    (answered with the expected honest entry / with any honest entry / with a
+    neighbouring fact / declined). An expected id missing from the index is a miss."""
+    honest = honest_entries(kb)
+    known = set(kb.entry_ids)
+    out: dict = {}  # type: ignore[type-arg]
+    for lang in ("all", "en", "fr", "es"):
+        sub = [r for r in rows if lang == "all" or r["lang"] == lang]
+        results = [kb.search(r["text"], lang=r["lang"]) for r in sub]
+        ans = [(r, x) for r, x in zip(sub, results, strict=True)
+               if r["kind"] == "answerable"]  # fmt: skip
+        oos = [(r, x) for r, x in zip(sub, results, strict=True)
+               if r["kind"] == "out_of_scope"]  # fmt: skip
+        unk = [(r, x) for r, x in zip(sub, results, strict=True)
+               if r["kind"] == "unknown"]  # fmt: skip
+        in_scope = ans + unk
+
+        def top(x):  # type: ignore[no-untyped-def]
+            return x.hits[0].entry_id if x.answered else None
+
+        def share(n: int, d: int) -> float | None:
+            return round(n / d, 4) if d else None
+
+        out[lang] = {
+            "answerable": len(ans),
+            "top1_answered": share(
+                sum(top(x) == r["expected"] for r, x in ans), len(ans)
+            ),
+            "missing_entry": sum(r["expected"] not in known for r, _ in ans),
+            "oos_declined": share(sum(not x.answered for _, x in oos), len(oos)),
+            "wrongly_declined": share(
+                sum(not x.answered for _, x in in_scope), len(in_scope)
+            ),
+            "unknown": len(unk),
+            "unknown_expected": share(
+                sum(top(x) == r["expected"] for r, x in unk), len(unk)
+            ),
+            "unknown_honest": share(sum(top(x) in honest for _, x in unk), len(unk)),
+            "unknown_neighbouring_fact": sum(
+                x.answered and top(x) not in honest for _, x in unk
+            ),
+            "unknown_declined": sum(not x.answered for _, x in unk),
+        }
+    return out
+
+
 def run_cli(*args: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "knowledge", *args], cwd=ROOT, check=True,

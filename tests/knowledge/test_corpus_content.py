@@ -205,7 +205,7 @@ def test_unknown_facts_point_to_the_contact() -> None:
     honest = {
         "funding-amount", "funding-fees", "funding-costs-covered", "process-selection",
         "process-submission-address", "process-working-language",
-        "eligibility-groups-of-municipalities",
+        "eligibility-groups-of-municipalities", "not-in-sources",
     }  # fmt: skip
     found = {e["id"]: e for _t, e in ENTRIES if e["id"] in honest}
     assert set(found) == honest
@@ -278,3 +278,33 @@ def test_every_entry_is_evaluated() -> None:
         if r["expected"] is not None
     }
     assert set(ENTRY_IDS) - expected == set()
+
+
+# --- held-out sets (issue 16): unknowns and the blind set ------------------------------
+
+UNKNOWNS = KNOWLEDGE / "eval" / "unknowns.jsonl"
+BLIND_TEST = KNOWLEDGE / "eval" / "blind_test.jsonl"
+
+
+def _training_texts() -> set[str]:
+    """Every question the index learns from, normalised."""
+    texts = {_normalise(r["text"]) for r in _eval_rows(USER_QUESTIONS)}
+    texts |= {
+        _normalise(q)
+        for _t, entry in ENTRIES
+        for lang in LANGUAGES
+        for q in entry[lang]["questions"]
+    }
+    return texts
+
+
+def test_unknowns_are_answered_by_an_honest_entry_and_never_trained_on() -> None:
+    rows = _eval_rows(UNKNOWNS)
+    honest = {e["id"] for _t, e in ENTRIES if "{contact}" in e["en"]["answer"]}
+    per_lang = Counter(r["lang"] for r in rows)
+    assert min(per_lang[lang] for lang in LANGUAGES) >= 20, per_lang
+    assert {r["expected"] for r in rows} <= honest
+    texts = {_normalise(r["text"]) for r in rows}
+    calibration = {_normalise(r["text"]) for r in _eval_rows(EVAL_FILES["calibration"])}
+    assert not texts & _training_texts()
+    assert not texts & calibration
