@@ -280,7 +280,7 @@ def test_every_entry_is_evaluated() -> None:
     assert set(ENTRY_IDS) - expected == set()
 
 
-# --- held-out sets (issue 16): unknowns and the blind set ------------------------------
+# --- held-out sets (issue 16): unknowns and the blind set ---------------------------
 
 UNKNOWNS = KNOWLEDGE / "eval" / "unknowns.jsonl"
 BLIND_TEST = KNOWLEDGE / "eval" / "blind_test.jsonl"
