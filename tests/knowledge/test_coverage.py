@@ -113,3 +113,18 @@ def test_a_number_is_not_found_inside_another_one() -> None:
     assert not value_found(18, "in 2018", "en")
     assert not value_found(130, "1300 cities", "en")
     assert numbers_in("six US, six Canadian and four Mexican cities", "en") == {6, 4}
+
+
+def test_every_answer_shows_a_source_the_registry_knows() -> None:
+    # The chat and the API look a hit's source up in sources.yml by id: an entry
+    # citing several sources shows its first one (issue 16: the funding and the
+    # commitment-length answers showed none).
+    from knowledge.corpus import load_corpus
+
+    known = set(yaml.safe_load(SOURCES.read_text(encoding="utf-8")))
+    records = [r for r in load_corpus() if r.topic != "call_text"]
+    assert {r.source for r in records} <= known
+    by_id = {(r.id, r.lang): r.source for r in records}
+    for lang in LANGUAGES:
+        assert by_id[("funding-amount", lang)] == "call-page"
+        assert by_id[("commitment-duration", lang)] == "call-page"
