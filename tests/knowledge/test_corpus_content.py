@@ -171,7 +171,8 @@ def test_call_values_are_placeholders_not_literals() -> None:
     facts = load_call_facts()
     literals = [
         r"\b100[ ,.\u202f]?000\b",
-        r"\b18\b",
+        # the commitment length; other 18s (18 cities, 18 July) are other facts
+        r"\b18\b(?!\s*(cities|villes|ciudades|july|juillet|de julio))",
         r"\b15\b.{0,12}\b(march|mars|marzo)\b",
         r"\b(march|mars|marzo)\b.{0,4}\b15",
         re.escape(facts.contact_email or "@"),
@@ -308,3 +309,18 @@ def test_unknowns_are_answered_by_an_honest_entry_and_never_trained_on() -> None
     calibration = {_normalise(r["text"]) for r in _eval_rows(EVAL_FILES["calibration"])}
     assert not texts & _training_texts()
     assert not texts & calibration
+
+
+def test_the_blind_test_split_is_labelled_and_never_trained_on() -> None:
+    rows = _eval_rows(BLIND_TEST)
+    known = set(ENTRY_IDS)
+    kinds = {"answerable", "unknown", "out_of_scope"}
+    for row in rows:
+        assert set(row) == {"text", "lang", "expected", "kind", "style"}, row
+        assert row["lang"] in LANGUAGES and row["kind"] in kinds, row
+        assert (row["expected"] is None) == (row["kind"] == "out_of_scope"), row
+        assert row["expected"] is None or row["expected"] in known, row
+    answerable = Counter(r["lang"] for r in rows if r["kind"] == "answerable")
+    assert min(answerable[lang] for lang in LANGUAGES) >= 60, answerable
+    texts = [_normalise(r["text"]) for r in rows]
+    assert [t for t in texts if t in _training_texts()] == []
