@@ -47,6 +47,7 @@ from knowledge.index import (  # noqa: E402
 from knowledge.records import read_queries  # noqa: E402
 
 EVAL = ROOT / "knowledge" / "eval"
+LANGS = ("en", "fr", "es")
 
 
 def pct(values: list[float], q: int) -> float:
@@ -123,6 +124,33 @@ def cross_validation(kb: KnowledgeBase, calib: list, repeats: int) -> None:  # t
             cell(m[lang]["in_scope_accuracy"]) for lang in ("en", "fr", "es")
         )
         print(f"| {name} | " + " | ".join(cell(m[c]) for c in cols) + f" | {per} |")
+
+
+def held_out_sets(kb: KnowledgeBase) -> None:
+    """The held-out figures: test split, blind test half, unknowns (issue 16)."""
+    test = evaluate(kb, read_queries(EVAL / "test.jsonl"))
+    per = " / ".join(
+        fmt(test["per_language"][lang]["in_scope_accuracy"]) for lang in LANGS
+    )
+    print("| set | top-1 answered (en / fr / es) | out of scope declined | "
+          "wrongly declined |\n|---|---|---|---|")  # fmt: skip
+    print(f"| test.jsonl | {fmt(test['in_scope_accuracy'])} ({per}) | "
+          f"{fmt(test['oos_recall'])} | {fmt(test['false_rejection'])} |")  # fmt: skip
+    for name in ("blind_test.jsonl", "unknowns.jsonl"):
+        rows = [json.loads(line) for line in (EVAL / name).open(encoding="utf-8")]
+        for row in rows:
+            row.setdefault("kind", "unknown")
+        report = labelled_set_report(kb, rows)
+        if name == "blind_test.jsonl":
+            per = " / ".join(fmt(report[lang]["top1_answered"]) for lang in LANGS)
+            a = report["all"]
+            print(
+                f"| {name} | {fmt(a['top1_answered'])} ({per}) | "
+                f"{fmt(a['oos_declined'])} | {fmt(a['wrongly_declined'])} |"
+            )
+        print(f"\n{name}, unknowns: " + json.dumps(
+            {lang: {k: v for k, v in report[lang].items() if k.startswith("unknown")}
+             for lang in ("all", *LANGS)}))  # fmt: skip
 
 
 def synthetic(
@@ -233,6 +261,18 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=5, help="CV reshuffles")
     parser.add_argument(
+        "--index",
+        type=Path,
+        help="with --cv or --sets: use this built (and calibrated) index instead of "
+        "building one",
+    )
+    parser.add_argument(
+        "--sets",
+        action="store_true",
+        help="only report the held-out labelled sets (test split per language, "
+        "blind_test.jsonl, unknowns.jsonl); read them once, at the end",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         help="fine-tuning cache to reuse (default: a fresh one, so that the build "
@@ -240,6 +280,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     calib = read_queries(EVAL / "calibration.jsonl")
+
+    if args.index is not None:
+        kb = KnowledgeBase.load(args.index, SentenceTransformerEmbedder())
+        if args.cv:
+            cross_validation(kb, calib, args.repeats)
+        if args.sets:
+            held_out_sets(kb)
+        return
 
     embedder = SentenceTransformerEmbedder()
     start = time.perf_counter()
