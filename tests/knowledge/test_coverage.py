@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import yaml
 
-from knowledge import LANGUAGES
 from knowledge.coverage import (
     Coverage,
     Mapped,
@@ -21,6 +20,7 @@ from knowledge.coverage import (
     value_found,
 )
 from knowledge.facts import load_call_facts, render_answer
+from knowledge.language import LANGUAGES
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 CALL_PAGE = KNOWLEDGE / "corpus" / "call-page.txt"
