@@ -76,7 +76,10 @@ class Services:
     def drafts(self) -> DraftStore:
         from assistant.core.drafts import DraftStore
 
-        return self._get("drafts", lambda: DraftStore(self.settings.database.url))
+        database = self.settings.database
+        return self._get(
+            "drafts", lambda: DraftStore(database.url, database.timeout_seconds)
+        )
 
     def public_url(self) -> str:
         return self._get("public_url", lambda: self.settings.app.public_url)

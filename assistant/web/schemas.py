@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from knowledge.limits import MAX_MESSAGE_CHARS
+
 Language = Literal["en", "fr", "es"]
 
 # Generous enough for any real name, short enough to keep rows and CSV exports sane.
@@ -29,6 +31,9 @@ class Health(BaseModel):
     rasa: Literal["ok", "down"]
     actions: Literal["ok", "down"]
     knowledge: Literal["ok", "missing"]
+    # The app's drafts database and Rasa's conversation (tracker) database.
+    database: Literal["ok", "down"]
+    tracker_database: Literal["ok", "down"]
 
 
 # --- chat ---------------------------------------------------------------------------
@@ -40,9 +45,8 @@ class ChatRequest(_Strict):
         pattern=SESSION_ID_PATTERN,
         description="Conversation id; a new one is created and returned when absent.",
     )
-    # The limit itself comes from settings (app.max_message_chars) and is checked in the
-    # handler; this bound only keeps absurd bodies out before they reach it.
-    message: str = Field(min_length=1, max_length=100_000)
+    # The one limit on a user message (knowledge/limits.py).
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     language: Language | None = None
 
 

@@ -173,9 +173,6 @@ async def _conversation_language(client: RasaClient, session_id: str, text: str)
 async def chat(
     body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep
 ) -> ChatResponse:
-    limit = settings.app.max_message_chars
-    if len(body.message) > limit:
-        raise HTTPException(422, detail=f"message: at most {limit} characters allowed")
     if not body.message.strip():
         raise HTTPException(422, detail="message: must not be blank")
 
