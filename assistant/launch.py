@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.core import rasa_token
 from assistant.core.settings import PROJECT_ROOT, Settings, get_settings
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
@@ -92,6 +93,8 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "RASA_TELEMETRY_ENABLED": "false",
         "IUC_RASA_ACTION_ENDPOINT": f"{settings.actions.url.rstrip('/')}/webhook",
         "IUC_RASA_TRACKER_URL": rasa_database_url(settings.database.tracker_url),
+        # Rasa's HTTP API serves any conversation to whoever holds this token.
+        rasa_token.ENV_VAR: rasa_token.new_token(settings),
     }
     argv = [
         str(RASA_PYTHON),

@@ -75,9 +75,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def draft_url(public_url: str, draft_id: str) -> str:
+    """The draft's page, which opens nothing without the token."""
+    return f"{public_url.rstrip('/')}/drafts/{draft_id}"
+
+
 def resume_url(public_url: str, draft_id: str, token: str) -> str:
     """The private link to a draft; the token sits in the fragment, never in logs."""
-    return f"{public_url.rstrip('/')}/drafts/{draft_id}#token={token}"
+    return f"{draft_url(public_url, draft_id)}#token={token}"
 
 
 def normalise_url(database_url: str) -> URL:

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from assistant.core import rasa_token
 from assistant.core.database import DatabaseUnavailable
 from assistant.core.drafts import DraftStoreError
 from assistant.core.settings import Settings, get_settings
@@ -53,7 +54,10 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(
-            settings.rasa.url, settings.actions.url, settings.rasa.timeout_seconds
+            settings.rasa.url,
+            settings.actions.url,
+            settings.rasa.timeout_seconds,
+            auth_token=lambda: rasa_token.current_token(settings),
         )
         if warm_up:
             services.warm_up()
