@@ -103,7 +103,8 @@ class Services:
             log.exception("warm-up: language detector unavailable")
 
     def close(self) -> None:
-        drafts = self._built.get("drafts")
+        # Forgotten once closed: a later use (the app started again) reopens it.
+        drafts = self._built.pop("drafts", None)
         if drafts is not None and hasattr(drafts, "close"):
             drafts.close()
 

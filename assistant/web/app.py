@@ -29,6 +29,7 @@ from assistant.web.api import (
 from assistant.web.api.deps import AppServices, ServiceUnavailable
 from assistant.web.errors import (
     CatchAllMiddleware,
+    error_responses,
     http_error,
     unavailable,
     validation_error,
@@ -100,7 +101,18 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
         max_age=600,
     )
 
-    for module in (health, chat, search, eligibility, applications, admin, pages):
-        app.include_router(module.router)
+    # Every status each router answers is documented, with its body (errors.py).
+    body_errors = (400, 413, 422)
+    documented = {
+        health: (500,),
+        chat: (*body_errors, 429, 500),
+        search: (422, 429, 500, 503),
+        eligibility: (*body_errors, 429, 500, 503),
+        applications: (*body_errors, 404, 429, 500, 503),
+        admin: (401, 404, 422, 429, 500, 503),
+        pages: (422, 429, 500, 503),
+    }
+    for module, codes in documented.items():
+        app.include_router(module.router, responses=error_responses(*codes))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -24,9 +24,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.web.api.deps import message
+from assistant.web.schemas import ErrorBody
 from assistant.web.security import security_headers
 from knowledge.language import LANGUAGES
 
@@ -34,6 +36,22 @@ log = logging.getLogger(__name__)
 
 # Seconds a client should wait before retrying after a 503.
 RETRY_AFTER_SECONDS = 5
+
+_MEANING = {
+    400: "The body is not valid JSON.",
+    401: "Admin credentials are missing or wrong.",
+    404: "Not found; for a draft also a wrong or missing token (indistinguishable).",
+    413: "The body is over the size limit (app.max_body_bytes).",
+    422: "The request does not fit the schema: one sentence, then each error.",
+    429: "Too many requests from this client; see Retry-After.",
+    500: "An unexpected error (no details are given).",
+    503: "A backing service (database, knowledge index) is down; see Retry-After.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route answers, all an ErrorBody."""
+    return {code: {"model": ErrorBody, "description": _MEANING[code]} for code in codes}
 
 
 def request_language(scope: Scope) -> str:
@@ -81,6 +99,14 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route that matched the path only
+        # (GET for /api/applications/{id}); the client deserves all of them.
+        return JSONResponse(
+            status_code=405,
+            content={"detail": exc.detail},
+            headers={"Allow": ", ".join(allowed_methods(request))},
+        )
     if exc.status_code != 413:
         return await http_exception_handler(request, exc)
     limit = request.app.state.settings.app.max_body_bytes
@@ -92,6 +118,22 @@ async def http_error(request: Request, exc: Exception) -> Response:
         # request, and the client is told so.
         headers={"Connection": "close"},
     )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this request's path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in routes
+        )
+    ]
 
 
 async def unavailable(request: Request, exc: Exception) -> JSONResponse:
