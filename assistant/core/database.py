@@ -122,8 +122,9 @@ class Deadline:
         expires = time.monotonic() + self.timeout
         future = self._pool.submit(self._with_retries, operation, expires)
         try:
-            # A little beyond the deadline: the driver's own timeout speaks first.
-            return future.result(timeout=self.timeout + 0.5)
+            # A live server's own timeouts end the call about now too; a frozen one
+            # leaves its worker waiting, and only this bounds the caller's wait.
+            return future.result(timeout=self.timeout)
         except FutureTimeout:
             future.cancel()
             raise DatabaseUnavailable(

@@ -39,13 +39,14 @@ def test_twenty_concurrent_writers_never_see_an_error(store: DraftStore) -> None
             except Exception as exc:
                 errors.append(repr(exc))
 
+    before = len(store.list_all())  # the PostgreSQL database is shared
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(store.list_all()) == 20 * 15
+    assert len(store.list_all()) - before == 20 * 15
 
 
 def test_a_wrong_token_writes_nothing(store: DraftStore) -> None:
@@ -78,7 +79,7 @@ def test_a_locked_sqlite_database_fails_in_time(tmp_path: Path) -> None:
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
-        with pytest.raises(DatabaseUnavailable, match="locked"):
+        with pytest.raises(DatabaseUnavailable, match=r"locked|did not answer"):
             store.create({"city": "Ottawa"})
         assert time.monotonic() - started < 0.5 + 1
         # Reads go on while another process writes (WAL).
