@@ -39,7 +39,7 @@ RASA_STAMP := $(RASA_VENV)/.installed
 INDEX_STAMP := var/.index-built
 MODEL_STAMP := models/.trained
 
-.PHONY: help setup lock system kb train run test lint unit conversations bench clean
+.PHONY: help setup lock system kb train run test lint unit conversations reliability bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -126,6 +126,9 @@ unit: $(VENV_STAMP) ## Fast tests only (no model, servers or browser)
 
 test: setup system kb train lint conversations ## Everything: lint, unit, conversation, integration and browser tests
 	@$(PY) -m pytest
+
+reliability: setup system kb train ## Failure and load tests at full size: 20 writers x 500 drafts, kill -9, frozen database, body flood (docs/RELIABILITY.md)
+	@IUC_RELIABILITY_DRAFTS=500 $(PY) -m pytest -m reliability -s tests/reliability
 
 bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(PY) scripts/bench_knowledge.py

@@ -24,7 +24,8 @@ class AppSettings(BaseModel):
     # Base of the links the assistant hands out (draft resume links).
     public_url: str = "http://localhost:8000"
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8000"])
-    max_message_chars: int = 2000
+    # Largest request body read, in bytes; a longer one gets 413 before any parsing.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     rate_limit_per_minute: int = 60
     admin_user: str = "admin"
     # Empty disables the admin endpoints altogether.
@@ -36,6 +37,10 @@ class RasaSettings(BaseModel):
     port: int = 5005
     timeout_seconds: float = 10.0
     model_dir: Path = PROJECT_ROOT / "models"
+    # Token of Rasa's HTTP API (trackers, models), which the app uses. Empty: one is
+    # generated and kept in auth_token_file, readable by this user only.
+    auth_token: SecretStr = SecretStr("")
+    auth_token_file: Path = PROJECT_ROOT / "var" / "rasa-auth-token"
 
 
 class ActionServerSettings(BaseModel):
@@ -48,6 +53,9 @@ class DatabaseSettings(BaseModel):
     url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
     # Rasa's conversation tracker store.
     tracker_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+    # Longest wait for the app's database (connecting, a lock, a statement) before
+    # the request is answered 503 with Retry-After.
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
 class KnowledgeSettings(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ class RasaClient:
         actions_url: str,
         timeout_seconds: float,
         client: httpx.AsyncClient | None = None,
+        auth_token: Callable[[], str] = lambda: "",
     ) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.actions_url = actions_url.rstrip("/")
@@ -33,6 +35,8 @@ class RasaClient:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20)
         )
         self._actions_status: tuple[float, bool] | None = None
+        # Read at each call: Rasa draws a new token when it restarts (rasa_token.py).
+        self._auth_token = auth_token
 
     async def send(
         self,
@@ -63,12 +67,14 @@ class RasaClient:
 
     async def tracker_language(self, sender: str) -> str | None:
         """The conversation's ``language`` slot, or None when unknown."""
-        url = (
-            f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker"
-            "?include_events=NONE"
-        )
+        url = f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker"
+        params = {"include_events": "NONE"}
+        if token := self._auth_token():
+            params["token"] = token  # Rasa's API reads it from the query only
         try:
-            response = await self._client.get(url, timeout=PROBE_TIMEOUT_SECONDS)
+            response = await self._client.get(
+                url, params=params, timeout=PROBE_TIMEOUT_SECONDS
+            )
             response.raise_for_status()
             slots = response.json().get("slots") or {}
         except (httpx.HTTPError, ValueError, AttributeError):
