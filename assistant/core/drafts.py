@@ -22,6 +22,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from assistant.core.draft_fields import normalise
+
 # A stable dummy hash keeps the time spent on an unknown id close to a wrong token's.
 _DUMMY_HASH = hashlib.sha256(b"no such draft").hexdigest()
 
@@ -145,7 +147,11 @@ class DraftStore:
         return engine
 
     def create(self, fields: Mapping[str, Any]) -> tuple[Draft, str]:
-        """Save a new draft; returns it with its token (shown once, never stored)."""
+        """Save a new draft; returns it with its token (shown once, never stored).
+
+        ``fields`` go through :class:`DraftFields` whoever writes them (the chat or the
+        API): a value it refuses raises pydantic's ``ValidationError``."""
+        fields = normalise(fields)
         token = secrets.token_urlsafe(32)
         now = _utcnow()
         row = _DraftRow(
@@ -180,7 +186,9 @@ class DraftStore:
     def update(
         self, draft_id: str, token: str, changes: Mapping[str, Any]
     ) -> Draft | None:
-        """Merge ``changes`` into the draft in one transaction; None if refused."""
+        """Merge ``changes`` (checked by :class:`DraftFields`, which raises on a value
+        it refuses) into the draft in one transaction; None if refused."""
+        changes = normalise(changes)
         with Session(self.engine) as session, session.begin():
             if _valid_id(draft_id):
                 # A no-op write first takes the write lock (the row lock on PostgreSQL,

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from assistant.core.draft_fields import NAME_MAX, Country, DraftFields, Line
 
 Language = Literal["en", "fr", "es"]
 
-# Generous enough for any real name, short enough to keep rows and CSV exports sane.
-NAME_MAX = 200
-MOTIVATION_MAX = 5000
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class _Strict(BaseModel):
@@ -44,6 +42,9 @@ class ChatRequest(_Strict):
     # handler; this bound only keeps absurd bodies out before they reach it.
     message: str = Field(min_length=1, max_length=100_000)
     language: Language | None = None
+    # The host page's language, sent on every turn; ``language`` only after the user
+    # picked one in the widget's selector.
+    page_language: Language | None = None
 
 
 class Button(BaseModel):
@@ -127,72 +128,33 @@ class EligibilityResponse(BaseModel):
 
 
 # --- draft applications -------------------------------------------------------------
+# One model of a draft's fields (assistant/core/draft_fields.py) for every writer: the
+# API bodies are that model with the fields each request needs.
 
 
-def _check_email(value: str | None) -> str | None:
-    if value is not None and value != "" and not _EMAIL.match(value):
-        raise ValueError("contact_email is not a valid e-mail address")
-    return value
+class ApplicationCreate(DraftFields):
+    city: Line
+    country: Country
 
 
-def _check_themes(value: list[str] | None) -> list[str] | None:
-    for theme in value or []:
-        if not theme.strip():
-            raise ValueError("themes must not contain blank entries")
-    return value
-
-
-class _DraftFields(_Strict):
-    region: str | None = Field(default=None, max_length=NAME_MAX)
-    population: int | None = Field(default=None, ge=0, le=100_000_000)
-    group_of_municipalities: bool | None = None
-    contact_name: str | None = Field(default=None, max_length=NAME_MAX)
-    contact_email: str | None = Field(default=None, max_length=254)
-    role: str | None = Field(default=None, max_length=NAME_MAX)
-    themes: list[Annotated[str, Field(max_length=100)]] | None = Field(
-        default=None, max_length=20
-    )
-    motivation: str | None = Field(default=None, max_length=MOTIVATION_MAX)
-    language: Language | None = None
-
-    @field_validator("contact_email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return _check_email(value)
-
-    @field_validator("themes")
-    @classmethod
-    def _themes(cls, value: list[str] | None) -> list[str] | None:
-        return _check_themes(value)
-
-
-class ApplicationCreate(_DraftFields):
-    city: str = Field(min_length=1, max_length=NAME_MAX)
-    country: str = Field(min_length=1, max_length=NAME_MAX)
-
-    @field_validator("city", "country")
-    @classmethod
-    def _required_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
-
-
-class ApplicationPatch(_DraftFields):
-    city: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-    country: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-
+class ApplicationPatch(DraftFields):
     @field_validator("city", "country")
     @classmethod
     def _required_text(cls, value: str | None) -> str:
-        # Present in a PATCH means "change it": it cannot be cleared.
-        if value is None or not value.strip():
-            raise ValueError("cannot be blank or null")
+        # Present in a PATCH means "change it": city and country cannot be cleared.
+        if value is None:
+            raise PydanticCustomError("missing", "cannot be cleared")
         return value
 
 
+class ThemeChoice(BaseModel):
+    id: str
+    label: str
+
+
 class Application(BaseModel):
-    """A draft as returned to its owner: every field plus its timestamps."""
+    """A draft as returned to its owner: every field, its timestamps and, in the
+    draft's language, the names of its country, region and themes."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -202,7 +164,8 @@ class Application(BaseModel):
     city: str | None = None
     country: str | None = None
     region: str | None = None
-    population: int | None = None
+    # A draft saved by an older writer may hold "150k": shown as saved, never dropped.
+    population: int | float | str | None = None
     group_of_municipalities: bool | None = None
     contact_name: str | None = None
     contact_email: str | None = None
@@ -210,6 +173,9 @@ class Application(BaseModel):
     themes: list[str] = Field(default_factory=list)
     motivation: str | None = None
     language: str | None = None
+    country_name: str | None = None
+    region_name: str | None = None
+    theme_labels: list[ThemeChoice] = Field(default_factory=list)
 
 
 class ApplicationCreated(Application):
