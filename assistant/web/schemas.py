@@ -114,6 +114,8 @@ class CityInfo(BaseModel):
     country_name: str | None = None
     region: str | None = None
     region_code: str | None = None
+    # The region's name in the request's language ("Nouvelle-Écosse").
+    region_name: str | None = None
     population: int | None = None
     geonames_id: int | None = None
 
