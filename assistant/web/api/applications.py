@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from assistant.core.draft_fields import stored_view
 from assistant.core.drafts import Draft, resume_url
-from assistant.core.place_names import country_label, region_label
 from assistant.core.themes import theme_choices, theme_label
 from assistant.web.api.deps import ServicesDep, SettingsDep
 from assistant.web.schemas import (
@@ -22,6 +21,7 @@ from assistant.web.schemas import (
     ThemeChoice,
 )
 from knowledge.language import LANGUAGES
+from knowledge.place_names import country_label, region_label
 
 router = APIRouter(tags=["applications"])
 

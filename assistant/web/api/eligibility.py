@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from assistant.core.place_names import country_label, region_label
 from assistant.web.api.deps import ServicesDep
 from assistant.web.schemas import CityInfo, EligibilityRequest, EligibilityResponse
+from knowledge.place_names import country_label, region_label
 
 router = APIRouter(tags=["eligibility"])
 
