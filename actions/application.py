@@ -73,6 +73,26 @@ def draft_fields(slots: dict[str, Any], lang: str) -> dict[str, Any]:
     return fields
 
 
+async def _only_yes_or_no(text: str, lang: str) -> bool:
+    """ "Oui", "yes", "no sé": a short yes/no answer that no city of the gazetteer is
+    called (the gazetteer is checked, so a real town named like that still counts)."""
+    from knowledge.language import fold_words
+    from knowledge.parsing import parse_yes_no
+
+    if len(text.split()) > 2 or parse_yes_no(text, lang) is None:
+        return False
+    try:
+        matches = await asyncio.to_thread(
+            lambda: get_services().gazetteer().lookup(text)
+        )
+    except Exception:
+        logger.exception("gazetteer lookup failed for %r", text)
+        matches = []
+    # The gazetteer also matches alternate spellings ("yes" finds Yasuj): only a city
+    # with exactly this name makes the answer a place.
+    return not any(fold_words(m.name) == fold_words(text) for m in matches)
+
+
 class ValidateApplicationForm(FormValidationAction):
     """Collects contact name, e-mail, role, themes and motivation for a draft."""
 
@@ -150,6 +170,8 @@ class ValidateApplicationForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         city = clean_text(value)
+        if city is not None and await _only_yes_or_no(city, current_language(tracker)):
+            city = None  # "Oui" answered the question before; it names no city
         if city is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
         return {names.SLOT_CITY: city}

@@ -121,3 +121,13 @@ def test_eligibility_errors_beside_the_field_in_the_pages_language(
     expect(page.locator("#err-population")).to_contain_text(number)
     expect(page.locator("main")).not_to_contain_text("Input should")
     expect(page.locator("#result")).to_be_hidden()
+
+
+@pytest.mark.parametrize("path", ["/", "/fr", "/es"])
+def test_the_programme_pages_contact_is_clickable(
+    page: Page, site: Site, path: str
+) -> None:
+    page.goto(site.app_url + path)
+    contact = page.locator("main p", has=page.locator("a[href^='mailto:']"))
+    expect(contact.locator("a[href^='mailto:']")).to_have_text(re.compile("@"))
+    expect(contact.locator("a[href^='https://']")).to_have_count(1)
