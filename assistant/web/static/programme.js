@@ -59,6 +59,13 @@
     main.appendChild(el("p", data.call));
     main.appendChild(el("p", data.deadline_status, "status"));
 
+    // The page's main action first, where a phone shows it beside the chat button.
+    var cta = el("p");
+    var check = linkTo("/eligibility?lang=" + data.language, t("checkCta"));
+    check.className = "button";
+    cta.appendChild(check);
+    main.appendChild(cta);
+
     var facts = el("ul", null, "facts");
     var number = new Intl.NumberFormat(data.language === "es" ? "es-MX" : data.language);
     facts.appendChild(fact(t("deadline"), data.deadline_text));
@@ -67,11 +74,6 @@
     facts.appendChild(fact(t("commitment"), t("commitmentText", { n: data.commitment_months })));
     main.appendChild(facts);
 
-    var cta = el("p");
-    var check = linkTo("/eligibility?lang=" + data.language, t("checkCta"));
-    check.className = "button";
-    cta.appendChild(check);
-    main.appendChild(cta);
 
     section(main, "deliverables", data.deliverables);
     section(main, "themes", data.themes);

@@ -214,8 +214,17 @@
   var root = el("div", "iuc-chat");
   var launcher = el("button", "iuc-chat__launcher");
   launcher.type = "button";
-  var launcherIcon = el("span", "iuc-chat__launcher-icon", "💬");
+  // A speech bubble drawn in SVG (an emoji needs a font the device may not have).
+  var SVG = "http://www.w3.org/2000/svg";
+  var launcherIcon = document.createElementNS(SVG, "svg");
+  launcherIcon.setAttribute("class", "iuc-chat__launcher-icon");
+  launcherIcon.setAttribute("viewBox", "0 0 24 24");
   launcherIcon.setAttribute("aria-hidden", "true");
+  launcherIcon.setAttribute("focusable", "false");
+  var bubblePath = document.createElementNS(SVG, "path");
+  bubblePath.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  bubblePath.setAttribute("fill", "currentColor");
+  launcherIcon.appendChild(bubblePath);
   var launcherText = el("span", "iuc-chat__launcher-text");
   launcher.append(launcherIcon, launcherText);
   launcher.setAttribute("aria-controls", "iuc-chat-panel");
@@ -244,7 +253,11 @@
   clearButton.type = "button";
   var closeButton = el("button", "iuc-chat__icon iuc-chat__close", "×");
   closeButton.type = "button";
-  header.append(title, langLabel, langSelect, clearButton, closeButton);
+  // Title and close on the first row, the language and "new conversation" below:
+  // the title keeps the panel's width instead of wrapping beside the selector.
+  var tools = el("div", "iuc-chat__tools");
+  tools.append(langLabel, langSelect, clearButton);
+  header.append(title, closeButton, tools);
 
   var log = el("div", "iuc-chat__log");
   log.setAttribute("role", "log");
