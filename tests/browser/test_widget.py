@@ -141,3 +141,37 @@ def test_self_check_then_draft_page_autosaves(page: Page, site: Site) -> None:
 def test_draft_page_without_the_token_says_so(page: Page, site: Site) -> None:
     page.goto(site.app_url + "/drafts/00000000-0000-4000-8000-000000000000")
     expect(page.locator("#draft-error")).to_contain_text("invalid or incomplete")
+
+
+def test_a_verdict_with_reasons_and_choices_before_a_question(
+    page: Page, site: Site
+) -> None:
+    # A turn as the dialogue sends it (kept by the widget across reloads): a verdict
+    # with "- " reasons, place buttons, then the form's question.
+    turn = [
+        {"from": "user", "text": "Halifax"},
+        {
+            "from": "bot",
+            "text": "Your city is encouraged to apply.\n- reason <b>one</b>\n- two",
+        },
+        {
+            "from": "bot",
+            "text": "Several places are called Halifax. Which one do you mean?",
+            "buttons": [
+                {"title": "Halifax, Nova Scotia, Canada", "payload": "/x"},
+                {"title": "Halifax, England, United Kingdom", "payload": "/y"},
+            ],
+        },
+        {"from": "bot", "text": "Which city (or municipality) are you asking for?"},
+    ]
+    page.goto(site.host_url)
+    state = {"history": turn, "open": True, "lang": "en", "pageLang": "en"}
+    page.evaluate("s => localStorage.setItem('iuc-chat:v1', JSON.stringify(s))", state)
+    page.reload()
+    verdict = page.locator(".iuc-chat__msg--bot").nth(0)
+    expect(verdict.locator("li")).to_have_text(["reason <b>one</b>", "two"])
+    assert verdict.locator("b").count() == 0
+    # The choices stay clickable although the question came after them.
+    expect(
+        page.get_by_role("button", name="Halifax, Nova Scotia, Canada")
+    ).to_be_enabled()
