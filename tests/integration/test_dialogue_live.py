@@ -171,7 +171,7 @@ def test_springfield_button_then_lyon_is_outside_the_region(live_stack):
     ("language", "country", "confirm"),
     [
         ("en", "Canada", "Laval, Quebec, Canada"),
-        ("fr", "Canada", "Laval, Quebec, Canada"),
+        ("fr", "Canada", "Laval, Québec, Canada"),  # the province named in French
         ("es", "Canadá", "Laval, Quebec, Canadá"),
     ],
 )
