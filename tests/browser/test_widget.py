@@ -175,3 +175,37 @@ def test_a_verdict_with_reasons_and_choices_before_a_question(
     expect(
         page.get_by_role("button", name="Halifax, Nova Scotia, Canada")
     ).to_be_enabled()
+
+
+def test_an_answer_in_another_language_offers_a_switch_but_never_flips(
+    page: Page, site: Site
+) -> None:
+    open_widget(page, site.host_url)
+    ask(page, "Quelle est la date limite ?")
+    expect(page.get_by_role("log")).to_contain_text(DEADLINE["fr"])
+    # The interface stays in the page's language; switching is the user's call.
+    expect(page.locator(".iuc-chat__send")).to_have_text("Send")
+    offer = page.get_by_role("button", name="Continuer en français")
+    expect(offer).to_have_attribute("lang", "fr")
+    offer.click()
+    expect(page.locator(".iuc-chat__send")).to_have_text("Envoyer")
+    expect(page.get_by_label("Langue")).to_have_value("fr")
+
+
+def test_each_turn_sends_the_pages_language_and_a_pick_once(
+    page: Page, site: Site
+) -> None:
+    # The contract with /api/chat: page_language on every turn, language only with
+    # the first turn after the user picked one in the selector.
+    open_widget(page, site.host_url)
+    bodies = []
+    for action in ("ask", "pick", "ask"):
+        if action == "pick":
+            page.get_by_label("Language").select_option("es")
+            continue
+        with page.expect_request("**/api/chat") as request:
+            ask(page, "deadline?")
+        bodies.append(request.value.post_data_json)
+        expect(page.locator(".iuc-chat__typing")).to_be_hidden()
+    assert bodies[0]["page_language"] == "en" and "language" not in bodies[0]
+    assert bodies[1]["page_language"] == "en" and bodies[1]["language"] == "es"
