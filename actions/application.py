@@ -18,7 +18,6 @@ from actions.language import current_language, intent_name
 from actions.slots import (
     answer_for,
     answer_or_entity,
-    clean_text,
     country_slot,
     entity_value,
     strip_name_lead_in,
@@ -169,7 +168,7 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        city = clean_text(value)
+        city = valid_value("city", value) if isinstance(value, str) else None
         if city is not None and await _only_yes_or_no(city, current_language(tracker)):
             city = None  # "Oui" answered the question before; it names no city
         if city is None:
@@ -194,7 +193,7 @@ class ValidateApplicationForm(FormValidationAction):
     ) -> dict[str, Any]:
         if isinstance(value, str):
             value = strip_name_lead_in(value)
-        return {names.SLOT_CONTACT_NAME: self._text(value, dispatcher)}
+        return {names.SLOT_CONTACT_NAME: self._text("contact_name", value, dispatcher)}
 
     async def validate_role(
         self,
@@ -203,7 +202,7 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        return {names.SLOT_ROLE: self._text(value, dispatcher)}
+        return {names.SLOT_ROLE: self._text("role", value, dispatcher)}
 
     async def validate_contact_email(
         self,
@@ -250,8 +249,9 @@ class ValidateApplicationForm(FormValidationAction):
         return {names.SLOT_MOTIVATION: text}
 
     @staticmethod
-    def _text(value: Any, dispatcher: CollectingDispatcher) -> str | None:
-        text = clean_text(value)
+    def _text(field: str, value: Any, dispatcher: CollectingDispatcher) -> str | None:
+        # The draft model's rule for a one-line field (letters, at most 200 characters).
+        text = valid_value(field, value) if isinstance(value, str) else None
         if text is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_TEXT)
         return text
