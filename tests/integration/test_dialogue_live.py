@@ -124,6 +124,8 @@ def test_ottawa_self_check_then_draft_with_link(live_stack):
     reply = chat.say("We want to learn from European peers about housing.")
     draft = open_draft(live_stack, reply)
     assert (draft["city"], draft["country"]) == ("Ottawa", "CA")
+    # The province confirmed in the chat is on the draft, named in its language.
+    assert (draft["region"], draft["region_name"]) == ("Ontario", "Ontario")
     assert draft["contact_email"] == "jane.doe@ottawa.ca"
 
 
