@@ -19,53 +19,13 @@ OTHER_LABELS = {"en": "other", "fr": "autre", "es": "otro"}
 
 # "housing and mobility", "logement et mobilité", "vivienda y movilidad", commas, "&".
 _SEPARATORS = re.compile(r"\s*(?:[,;/&+\n]|\band\b|\bet\b|\by\b|\be\b)\s*", re.I)
-# Words that never tell two themes apart ("the", "de", "urban"...) are not stems.
-_FILLER = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "for",
-        "to",
-        "our",
-        "we",
-        "i",
-        "my",
-        "le",
-        "la",
-        "les",
-        "l",
-        "de",
-        "des",
-        "du",
-        "d",
-        "un",
-        "une",
-        "en",
-        "pour",
-        "nous",
-        "notre",
-        "nos",
-        "el",
-        "los",
-        "las",
-        "del",
-        "una",
-        "para",
-        "nuestra",
-        "nuestro",
-        "nosotros",
-        "al",
-        "lo",
-        "theme",
-        "themes",
-        "tema",
-        "temas",
-    }
-)
+# Words that name no theme ("the", "de", "theme") are left out of the stems.
+_FILLER = frozenset({
+    "a", "an", "the", "of", "in", "on", "for", "to", "our", "we", "i", "my",
+    "le", "la", "les", "l", "de", "des", "du", "d", "un", "une", "en", "pour", "nous",
+    "notre", "nos", "el", "los", "las", "del", "una", "para", "nuestra", "nuestro",
+    "nosotros", "al", "lo", "theme", "themes", "tema", "temas",
+})  # fmt: skip
 
 
 def _stem(word: str) -> str:
