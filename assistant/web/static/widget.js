@@ -2,9 +2,11 @@
  * IUC North America assistant: the embeddable chat widget.
  *
  * Embed with one tag:  <script src="https://host/widget.js" data-lang="fr" defer></script>
- * Vanilla JS, no build step. API calls go to the origin this script was loaded from.
- * Messages are rendered with textContent plus a tiny safe subset (**bold**, links), so
- * any HTML in a message shows as text.
+ * Vanilla JS, no build step, one file (so one tag embeds it, its strings included).
+ * API calls go to the origin this script was loaded from. Messages are rendered with
+ * textContent plus a tiny safe subset (**bold**, links, "- " lines as a list), so any
+ * HTML in a message shows as text. The interface speaks the page's language (data-lang,
+ * else <html lang>) and follows it when it changes; the selector overrides it.
  */
 (function () {
   "use strict";
