@@ -145,9 +145,10 @@ class ValidateApplicationForm(FormValidationAction):
         if intent_name(tracker) == names.INTENT_STOP:
             return {}
         # A theme named is an answer even if NLU took "circular economy" for a question.
-        themes = parse_themes(typed_text(tracker))
-        if themes:
-            return {names.SLOT_THEMES: themes}
+        # validate_themes reads the text itself (ids and any theme of the user's own).
+        typed = typed_text(tracker)
+        if parse_themes(typed):
+            return {names.SLOT_THEMES: typed}
         text = answer_for(tracker, names.SLOT_THEMES)
         return {names.SLOT_THEMES: text} if text else {}
 
@@ -223,11 +224,12 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        # The chat keeps the themes of the call it recognised; an answer naming none
-        # of them is asked again (the draft page accepts a theme of one's own).
+        # An answer naming no theme of the call is asked again; one that does is
+        # stored as the draft model reads it (ids, and any theme of the user's own).
         known = set(theme_ids())
-        parsed = valid_value("themes", value) or []
-        themes = [theme for theme in parsed if theme in known]
+        themes = valid_value("themes", value) or []
+        if not any(theme in known for theme in themes):
+            themes = []
         if not themes:
             dispatcher.utter_message(response=names.UTTER_INVALID_THEMES)
             return {names.SLOT_THEMES: None}

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from assistant.core.themes import parse_themes, theme_ids
+from assistant.core.themes import own_themes, parse_themes, theme_ids
 
 Language = Literal["en", "fr", "es"]
 
@@ -129,7 +129,9 @@ def _themes(value: Any) -> Any:
     for item in items:
         found = parse_themes(item) if isinstance(item, str) else []
         known.update(found)
-        if not found and not (isinstance(item, str) and not item.strip()):
+        if found:
+            other.extend(own_themes(item))  # "logement et culture": culture kept too
+        elif not (isinstance(item, str) and not item.strip()):
             other.append(" ".join(item.split()) if isinstance(item, str) else item)
     ordered: list[Any] = [theme_id for theme_id in theme_ids() if theme_id in known]
     return ordered + [item for i, item in enumerate(other) if item not in other[:i]]

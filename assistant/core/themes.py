@@ -113,3 +113,23 @@ def parse_themes(text: str) -> list[str]:
         if part.strip():
             found |= _match_part(part)
     return [theme_id for theme_id in theme_ids() if theme_id in found]
+
+
+# A piece of an answer this short that names no theme is a theme of the user's own
+# ("logement et culture"); a longer one is a sentence around the themes.
+OWN_THEME_MAX_WORDS = 3
+
+
+def own_themes(text: str) -> list[str]:
+    """The pieces of ``text`` that name no theme of the call, as typed (trimmed), when
+    another piece does: "housing and culture" -> ["culture"]."""
+    if not isinstance(text, str) or not parse_themes(text):
+        return []
+    pieces = (" ".join(part.split()) for part in _SEPARATORS.split(text))
+    return [
+        piece
+        for piece in pieces
+        if piece
+        and len(piece.split()) <= OWN_THEME_MAX_WORDS
+        and not _match_part(piece)
+    ]

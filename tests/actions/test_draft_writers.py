@@ -29,7 +29,7 @@ ANSWERS: dict[str, Any] = {
     "contact_name": "Marie  Tremblay",
     "contact_email": " marie@halifax.example ",
     "role": "Conseillère",
-    "themes": "mobilité et logement, économie circulaire",
+    "themes": "mobilité et logement, économie circulaire et culture",
     "motivation": "  Nous voulons apprendre d'une ville européenne.  ",
 }
 EXPECTED = {
@@ -41,7 +41,7 @@ EXPECTED = {
     "contact_name": "Marie Tremblay",
     "contact_email": "marie@halifax.example",
     "role": "Conseillère",
-    "themes": ["sustainable-urban-mobility", "housing", "circular-economy"],
+    "themes": ["sustainable-urban-mobility", "housing", "circular-economy", "culture"],
     "motivation": "Nous voulons apprendre d'une ville européenne.",
     "language": "fr",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core.themes import parse_themes, theme_choices, theme_label
+from assistant.core.themes import own_themes, parse_themes, theme_choices, theme_label
 
 MOBILITY, HOUSING, CIRCULAR = (
     "sustainable-urban-mobility",
@@ -41,3 +41,18 @@ def test_labels_in_each_language_and_unknown_kept() -> None:
     assert theme_label(HOUSING, "es") == "vivienda"
     assert theme_label("Culture", "fr") == "Culture"
     assert theme_choices("fr")[-1] == ("other", "autre")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("logement et culture", ["culture"]),
+        ("vivienda, turismo y cultura", ["turismo", "cultura"]),
+        ("housing and circular economy", []),
+        # A sentence around the themes is no theme of one's own.
+        ("housing, and we would also love to talk about our port", []),
+        ("culture", []),  # nothing of the call named: the chat asks again
+    ],
+)
+def test_themes_of_ones_own_beside_the_calls(text: str, expected: list[str]) -> None:
+    assert own_themes(text) == expected
