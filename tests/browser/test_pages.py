@@ -131,3 +131,14 @@ def test_the_programme_pages_contact_is_clickable(
     contact = page.locator("main p", has=page.locator("a[href^='mailto:']"))
     expect(contact.locator("a[href^='mailto:']")).to_have_text(re.compile("@"))
     expect(contact.locator("a[href^='https://']")).to_have_count(1)
+
+
+def test_a_theme_of_ones_own_is_added_and_kept(page: Page, site: Site) -> None:
+    page.goto(_create(site, "fr", "Canada"))
+    page.get_by_label("Un autre thème, le vôtre (facultatif)").fill("culture")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("culture", exact=True)).to_be_checked()
+    expect(page.locator("#saved")).to_have_text(re.compile("enregistrées"))
+    page.reload()
+    expect(page.get_by_label("culture", exact=True)).to_be_checked()
+    expect(page.get_by_label("logement")).to_be_checked()

@@ -36,18 +36,37 @@
     var all = choices.concat(chosen.filter(function (id) { return ids.indexOf(id) < 0; })
       .map(function (id) { return { id: id, label: labels[id] || id }; }));
     list.textContent = "";
-    all.forEach(function (choice, i) {
-      var label = el("label");
-      var box = el("input");
-      box.type = "checkbox";
-      box.name = "themes";
-      box.id = "theme-" + i;
-      box.value = choice.id;
-      box.checked = chosen.indexOf(choice.id) >= 0;
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(" " + choice.label));
-      list.appendChild(label);
+    all.forEach(function (choice) {
+      addTheme(list, choice.id, choice.label, chosen.indexOf(choice.id) >= 0);
     });
+  }
+
+  function addTheme(list, id, label, checked) {
+    var row = el("label");
+    var box = el("input");
+    box.type = "checkbox";
+    box.name = "themes";
+    box.id = "theme-" + list.children.length;
+    box.value = id;
+    box.checked = checked;
+    row.appendChild(box);
+    row.appendChild(document.createTextNode(" " + label));
+    list.appendChild(row);
+  }
+
+  // A theme typed in the box joins the list, ticked, and is saved (kept as typed).
+  function addOwnTheme(form) {
+    var input = document.getElementById("f-own-theme");
+    var text = input.value.trim();
+    if (!text) return;
+    var taken = Array.prototype.some.call(form.querySelectorAll("input[name=themes]"), function (b) {
+      if (b.value.toLowerCase() !== text.toLowerCase()) return false;
+      b.checked = true;
+      return true;
+    });
+    if (!taken) addTheme(document.getElementById("theme-list"), text, text, true);
+    input.value = "";
+    schedule(form, "themes");
   }
 
   function fill(form, draft) {
@@ -155,6 +174,11 @@
       });
       form.addEventListener("change", function (event) {
         if (event.target.type === "checkbox") schedule(form, event.target.name);
+      });
+      var own = document.getElementById("f-own-theme");
+      own.addEventListener("change", function () { addOwnTheme(form); });
+      own.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); addOwnTheme(form); }
       });
       document.getElementById("print").addEventListener("click", function () { window.print(); });
       document.getElementById("download-json").addEventListener("click", function () {
