@@ -38,8 +38,10 @@ LOCK_SOURCES ?= $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS))
 RASA_STAMP := $(RASA_VENV)/.installed
 INDEX_STAMP := var/.index-built
 MODEL_STAMP := models/.trained
+# axe-core, for the browser tests' accessibility checks: fetched from npm, never committed.
+AXE := var/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: help setup lock system kb train run test lint unit conversations reliability bench clean
+.PHONY: help setup lock system kb train axe run test lint unit conversations reliability bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -107,6 +109,13 @@ $(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED)
 	@$(RASA) train --domain domain --data data $(NLU_PROJECTED) --fixed-model-name iuc --out models
 	@touch $@
 
+axe: $(AXE) ## Fetch axe-core from npm for the browser tests (into var/npm, not committed)
+
+$(AXE):
+	@echo "==> axe-core for the accessibility checks ($(@D))"
+	@command -v npm >/dev/null || { echo "error: npm is missing (sudo apt-get install npm)"; exit 1; }
+	@npm install --prefix var/npm axe-core@4 --no-audit --no-fund --no-save --silent
+
 run: setup kb train ## Set up what is missing, then start the assistant on http://localhost:8000
 	@echo "==> starting Rasa, the action server and the app; open http://localhost:8000 (Ctrl-C stops all)"
 	@$(VENV)/bin/honcho start -f Procfile
@@ -124,7 +133,7 @@ conversations: $(MODEL_STAMP) ## Validate the Rasa data and run the conversation
 unit: $(VENV_STAMP) ## Fast tests only (no model, servers or browser)
 	@$(PY) -m pytest -m "not model and not integration and not browser"
 
-test: setup system kb train lint conversations ## Everything: lint, unit, conversation, integration and browser tests
+test: setup system kb train axe lint conversations ## Everything: lint, unit, conversation, integration and browser tests
 	@$(PY) -m pytest
 
 reliability: setup system kb train ## Failure and load tests at full size: 20 writers x 500 drafts, kill -9, frozen database, body flood (docs/RELIABILITY.md)

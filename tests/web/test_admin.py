@@ -45,6 +45,7 @@ def test_admin_lists_and_exports_drafts_safely(client: TestClient) -> None:
     assert export.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert rows[0]["city"] == "Ottawa"
+    assert (rows[0]["country"], rows[0]["country_name"]) == ("CA", "Canada")
     assert rows[0]["themes"] == "housing; other"
     # A formula is neutralised so a spreadsheet shows it as text.
     assert rows[1]["city"].startswith("'=")
