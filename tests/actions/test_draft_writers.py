@@ -83,15 +83,19 @@ async def _through_the_chat(domain: dict[str, Any], store: DraftStore) -> dict:
     await ActionSaveDraft().run(
         dispatcher, make_tracker(language="fr", **slots), domain
     )
-    link = dispatcher.messages[0]["link"]
-    draft_id, token = link.split("/drafts/")[1].split("#token=")
+    # The chat's draft is saved unclaimed; the web app claims it (its token).
+    draft_id = dispatcher.messages[1]["custom"]["draft"]["id"]
+    token = store.claim(draft_id)
+    assert token is not None
     saved = store.get(draft_id, token)
     assert saved is not None
     return saved.fields
 
 
 def _through_the_api(api: TestClient, store: DraftStore) -> dict:
-    created = api.post("/api/applications", json={**ANSWERS, "language": "fr"})
+    # The API takes a list of themes (its schema says so); the user's text is one item.
+    body = {**ANSWERS, "themes": [ANSWERS["themes"]], "language": "fr"}
+    created = api.post("/api/applications", json=body)
     assert created.status_code == 201, created.text
     saved = store.get(created.json()["id"], created.json()["token"])
     assert saved is not None
