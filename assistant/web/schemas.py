@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from assistant.core.draft_fields import NAME_MAX, Country, DraftFields, Line, Population
+from knowledge.facts import CallFacts, call_status, call_status_sentence
 from knowledge.limits import MAX_MESSAGE_CHARS
 
 Language = Literal["en", "fr", "es"]
@@ -138,6 +139,21 @@ class CityInfo(BaseModel):
     geonames_id: int | None = None
 
 
+class CallStatusBody(BaseModel):
+    """Whether the call is open today, and the sentence that says what it means for
+    a verdict or a draft (knowledge.facts.call_status: the one decision)."""
+
+    open: bool
+    deadline: date
+    sentence: str
+
+    @classmethod
+    def of(cls, facts: CallFacts, lang: str) -> CallStatusBody:
+        status = call_status(facts)
+        sentence = call_status_sentence(facts, lang, status.today)
+        return cls(open=status.open, deadline=status.deadline, sentence=sentence)
+
+
 class EligibilityResponse(BaseModel):
     verdict: Literal["encouraged", "below_threshold", "wrong_region", "need_more_info"]
     reasons: list[str]
@@ -145,6 +161,7 @@ class EligibilityResponse(BaseModel):
     candidates: list[CityInfo] = Field(default_factory=list)
     # For wrong_region: the IUC region or call that fits the city instead.
     suggested_region: str | None = None
+    call: CallStatusBody | None = None
 
 
 # --- draft applications -------------------------------------------------------------
@@ -214,6 +231,8 @@ class Application(BaseModel):
     country_name: str | None = None
     region_name: str | None = None
     theme_labels: list[ThemeChoice] = Field(default_factory=list)
+    # Whether the call is open, in the draft's language.
+    call: CallStatusBody | None = None
 
 
 class ApplicationCreated(Application):

@@ -224,3 +224,17 @@ def test_every_error_status_is_documented(client: TestClient) -> None:
     assert "401" in paths["/api/admin/applications"]["get"]["responses"]
     error = patch["422"]["content"]["application/json"]["schema"]["$ref"]
     assert error.endswith("/ErrorBody")
+
+
+def test_the_draft_says_in_its_language_that_the_call_has_closed(
+    client: TestClient,
+) -> None:
+    created = client.post(
+        "/api/applications",
+        json={"city": "Ottawa", "country": "CA", "language": "es"},
+    ).json()
+    assert created["call"]["open"] is False
+    fetched = client.get(
+        f"/api/applications/{created['id']}", headers=_auth(created["token"])
+    ).json()
+    assert "cerró el 15 de marzo de 2019" in fetched["call"]["sentence"]

@@ -11,15 +11,22 @@ from pydantic import ValidationError
 from assistant.core.draft_fields import stored_view
 from assistant.core.drafts import Draft, resume_url
 from assistant.core.themes import theme_choices, theme_label
-from assistant.web.api.deps import ServicesDep, SettingsDep
+from assistant.web.api.deps import (
+    AppServices,
+    ServicesDep,
+    ServiceUnavailable,
+    SettingsDep,
+)
 from assistant.web.schemas import (
     Application,
     ApplicationCreate,
     ApplicationCreated,
     ApplicationPatch,
+    CallStatusBody,
     Language,
     ThemeChoice,
 )
+from knowledge.facts import CallFacts
 from knowledge.language import LANGUAGES
 from knowledge.place_names import country_label, region_label
 
@@ -39,7 +46,7 @@ def _shown(value: Any) -> Any:
     return None if value is None else str(value)
 
 
-def _view(draft: Draft) -> Application:
+def _view(draft: Draft, facts: CallFacts | None = None) -> Application:
     fields = stored_view(draft.fields)
     saved_lang = fields.get("language")
     lang = (
@@ -56,6 +63,8 @@ def _view(draft: Draft) -> Application:
         "country_name": country_label(str(country), lang) if country else None,
         "region_name": region_label(str(region), country, lang) if region else None,
     }
+    if facts is not None:
+        data["call"] = CallStatusBody.of(facts, lang)
     data["theme_labels"] = [
         {"id": str(t), "label": theme_label(str(t), lang)} for t in data["themes"]
     ]
@@ -67,6 +76,14 @@ def _view(draft: Draft) -> Application:
         return Application.model_validate(
             {k: (_shown(v) if k in bad else v) for k, v in data.items()}
         )
+
+
+def _facts(services: AppServices) -> CallFacts | None:
+    # The call's status is a notice beside the draft: without the facts, none.
+    try:
+        return services.facts()
+    except ServiceUnavailable:
+        return None
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -91,7 +108,7 @@ def create_application(
 ) -> ApplicationCreated:
     draft, token = services.drafts().create(body.model_dump(exclude_none=True))
     return ApplicationCreated(
-        **_view(draft).model_dump(),
+        **_view(draft, _facts(services)).model_dump(),
         token=token,
         resume_url=resume_url(settings.app.public_url, draft.id, token),
     )
@@ -104,7 +121,7 @@ def get_application(
     draft = services.drafts().get(draft_id, _token(credentials))
     if draft is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
-    return _view(draft)
+    return _view(draft, _facts(services))
 
 
 @router.patch("/api/applications/{draft_id}", response_model=Application)
@@ -124,4 +141,4 @@ def update_application(
     )
     if draft is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
-    return _view(draft)
+    return _view(draft, _facts(services))

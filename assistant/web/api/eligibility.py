@@ -7,7 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from assistant.web.api.deps import ServicesDep
-from assistant.web.schemas import CityInfo, EligibilityRequest, EligibilityResponse
+from assistant.web.schemas import (
+    CallStatusBody,
+    CityInfo,
+    EligibilityRequest,
+    EligibilityResponse,
+)
 from knowledge.place_names import country_label, region_label
 
 router = APIRouter(tags=["eligibility"])
@@ -67,4 +72,5 @@ def eligibility(body: EligibilityRequest, services: ServicesDep) -> EligibilityR
             if c is not None
         ],
         suggested_region=_region_name(getattr(verdict, "region", None), body.language),
+        call=CallStatusBody.of(facts, body.language),
     )

@@ -159,6 +159,12 @@
     api("GET").then(function (draft) {
       current = draft;
       P.setLang(draft.language);
+      var notice = document.getElementById("call-status");
+      if (draft.call && draft.call.sentence) {
+        notice.textContent = draft.call.sentence;
+        notice.setAttribute("data-open", String(draft.call.open));
+        notice.hidden = false;
+      }
       return fetch("/api/themes?lang=" + P.lang).then(function (r) {
         return r.ok ? r.json() : [];
       }, function () { return []; }).then(function (choices) {

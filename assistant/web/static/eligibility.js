@@ -48,6 +48,12 @@
     var reasons = el("ul");
     data.reasons.forEach(function (r) { reasons.appendChild(el("li", r)); });
     box.appendChild(reasons);
+    // Whether the call is open, and what the verdict means once it has closed.
+    if (data.call && data.call.sentence) {
+      var notice = el("p", data.call.sentence, "call-status");
+      notice.setAttribute("data-open", String(data.call.open));
+      box.appendChild(notice);
+    }
     if (data.verdict === "need_more_info" && data.candidates.length > 1) {
       box.appendChild(el("h3", t("candidates")));
       var list = el("div", null, "actions");
