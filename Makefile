@@ -31,7 +31,7 @@ RASA_STAMP := $(RASA_VENV)/.installed
 INDEX_STAMP := var/.index-built
 MODEL_STAMP := models/.trained
 
-.PHONY: help setup system kb train run test lint unit conversations bench clean
+.PHONY: help setup system kb train run test lint unit conversations bench purge clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(RASA_VENV)/bin/python scripts/bench_nlu.py
 	@$(PY) scripts/bench_stack.py
 	@$(PY) scripts/bench_chat.py --start-stack
+
+purge: $(VENV_STAMP) ## Delete console records older than IUC_CONSOLE__RETENTION_DAYS (drafts are kept)
+	@$(PY) -m assistant.console purge
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.

@@ -20,6 +20,7 @@ from assistant.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from assistant.core.drafts import DraftStore
+    from assistant.core.records.store import RecordStore
     from knowledge.facts import CallFacts
     from knowledge.gazetteer import Gazetteer
     from knowledge.service import Answerer
@@ -78,6 +79,12 @@ class Services:
 
         return self._get("drafts", lambda: DraftStore(self.settings.database.url))
 
+    def records(self) -> RecordStore:
+        """The staff console's records (opening it migrates the database)."""
+        from assistant.core.records.store import RecordStore
+
+        return self._get("records", lambda: RecordStore(self.settings.database.url))
+
     def public_url(self) -> str:
         return self._get("public_url", lambda: self.settings.app.public_url)
 
@@ -100,9 +107,10 @@ class Services:
             log.exception("warm-up: language detector unavailable")
 
     def close(self) -> None:
-        drafts = self._built.get("drafts")
-        if drafts is not None and hasattr(drafts, "close"):
-            drafts.close()
+        for name in ("records", "drafts"):
+            store = self._built.get(name)
+            if store is not None and hasattr(store, "close"):
+                store.close()
 
 
 @cache
