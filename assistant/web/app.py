@@ -21,6 +21,8 @@ from assistant.web.api import (
     applications,
     chat,
     eligibility,
+    feedback,
+    handoff,
     health,
     pages,
     search,
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     )
 
     for module in (health, chat, search, eligibility, applications, admin, pages):
+        app.include_router(module.router)
+    for module in (feedback, handoff):  # the staff console's routers
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -187,6 +187,14 @@
   css.href = ORIGIN + "/widget.css";
   document.head.appendChild(css);
 
+  // Feedback under answers, the hand-off form and the privacy note (feedback.js).
+  var extras = document.createElement("script");
+  extras.src = ORIGIN + "/static/feedback.js";
+  extras.onload = function () {
+    renderLog();
+  };
+  document.head.appendChild(extras);
+
   var root = el("div", "iuc-chat");
   var launcher = el("button", "iuc-chat__launcher");
   launcher.type = "button";
@@ -292,6 +300,13 @@
       });
       row.appendChild(group);
     }
+    if (window.IUCChatExtras) {
+      window.IUCChatExtras.decorate(row, item, {
+        lang: state.lang,
+        origin: ORIGIN,
+        sessionId: state.sessionId,
+      });
+    }
     return row;
   }
 
@@ -376,12 +391,18 @@
       .then(function (data) {
         state.sessionId = data.session_id;
         state.sendLang = false;
-        (data.messages || []).forEach(function (m) {
+        var replies = data.messages || [];
+        replies.forEach(function (m, i) {
           state.history.push({
             from: "bot",
             text: m.text,
             buttons: m.buttons || [],
             sources: m.sources || [],
+            // The turn's last message carries what feedback.js needs.
+            turn:
+              i === replies.length - 1
+                ? { id: data.turn_id, fallback: !!data.fallback, handoff: !!data.handoff }
+                : null,
           });
         });
         if (data.language && LANGS.indexOf(data.language) >= 0 && data.language !== state.lang) {
