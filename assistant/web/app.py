@@ -20,6 +20,8 @@ from assistant.web.api import (
     admin,
     applications,
     chat,
+    console,
+    console_review,
     eligibility,
     feedback,
     handoff,
@@ -131,7 +133,8 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
 
     for module in (health, chat, search, eligibility, applications, admin, pages):
         app.include_router(module.router)
-    for module in (feedback, handoff):  # the staff console's routers
+    # The staff console (/admin) and what it records from visitors.
+    for module in (feedback, handoff, console, console_review):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

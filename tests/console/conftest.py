@@ -34,10 +34,28 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Fresh:
 
 # The web app's fixtures (settings, a fake answerer, a scriptable Rasa), shared.
 from tests.web.conftest import (  # noqa: E402, F401
+    FakeAnswerer,
     FakeRasa,
-    answerer,
     client,
     fake_rasa,
     rasa_client,
     settings,
 )
+
+
+class EmbeddingAnswerer(FakeAnswerer):
+    """The web tests' fake answerer, with the knowledge tests' fake embedder as its
+    ``kb.embedder`` (what the console groups questions with)."""
+
+    def __init__(self) -> None:
+        from types import SimpleNamespace
+
+        from knowledge.embedders import FakeEmbedder
+
+        super().__init__()
+        self.kb = SimpleNamespace(embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def answerer() -> FakeAnswerer:
+    return EmbeddingAnswerer()

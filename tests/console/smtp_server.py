@@ -67,6 +67,12 @@ def smtp_sink() -> Iterator[SmtpSink]:
     try:
         yield sink
     finally:
-        loop.call_soon_threadsafe(task.cancel)
+
+        async def stop() -> None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+        loop.close()
