@@ -17,6 +17,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -42,11 +43,15 @@ class Base(DeclarativeBase):
 
 class ChatTurn(Base):
     __tablename__ = "chat_turns"
-    # The console filters by time, and by outcome within a time range.
-    __table_args__ = (Index("ix_chat_turns_outcome_created", "outcome", "created_at"),)
+    __table_args__ = (
+        # Outcome within a period; with the entry, the top entries need no row.
+        Index("ix_chat_turns_outcome_created", "outcome", "created_at", "entry_id"),
+        # Covers the usage figures: a period's counts are read from the index alone.
+        Index("ix_chat_turns_usage", "created_at", "language", "outcome", "degraded"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     language: Mapped[str] = mapped_column(String(8))
     question: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(16))
@@ -111,3 +116,14 @@ class ReviewDecision(Base):
     language: Mapped[str] = mapped_column(String(8))
     decision: Mapped[str] = mapped_column(String(16))
     entry_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class QuestionVector(Base):
+    """A reviewed question's embedding, per model: each question is embedded once."""
+
+    __tablename__ = "question_vectors"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # float32 bytes, L2-normalised.
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

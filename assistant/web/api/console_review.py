@@ -4,19 +4,22 @@ the export to knowledge/corpus/user_questions.jsonl (staff only)."""
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from collections import OrderedDict
+import time
+import weakref
 from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-import numpy as np
+import yaml
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.core.records import review
 from assistant.core.records.models import OUT_OF_SCOPE, PARAPHRASE
 from assistant.core.records.store import utcnow
+from assistant.core.records.vectors import QuestionVectors
 from assistant.web.api.deps import AppServices, ServicesDep, ServiceUnavailable
 from assistant.web.schemas import Language
 from assistant.web.security import require_admin
@@ -85,55 +88,89 @@ class Decided(BaseModel):
     pending_export: int
 
 
+# libyaml's safe loader when installed: the FAQ files parse ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=1)
 def entries() -> dict[str, EntryView]:
-    """FAQ entries with their languages (call-page passages are not offered)."""
-    from knowledge.corpus import CALL_PAGE_SOURCE, load_corpus
+    """FAQ entries with their languages (the call page's passages are not offered).
+    Read from the FAQ files alone: the whole corpus would also split the call page."""
+    from knowledge.corpus import CORPUS_DIR
+    from knowledge.language import LANGUAGES
 
     found: dict[str, EntryView] = {}
-    for record in load_corpus():
-        if record.source == CALL_PAGE_SOURCE:
-            continue
-        view = found.setdefault(
-            record.id, EntryView(id=record.id, question="", languages=[])
-        )
-        view.languages.append(record.lang)
-        if record.lang == "en" or not view.question:
-            view.question = record.questions[0]
+    for path in sorted((CORPUS_DIR / "faq").glob("*.yml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        for entry in data.get("entries") or []:
+            langs = [lang for lang in LANGUAGES if isinstance(entry.get(lang), dict)]
+            if not isinstance(entry.get("id"), str) or not langs:
+                continue
+            first = "en" if "en" in langs else langs[0]
+            questions = entry[first].get("questions") or [""]
+            found[entry["id"]] = EntryView(
+                id=entry["id"], question=str(questions[0]), languages=langs
+            )
     return dict(sorted(found.items()))
 
 
-class VectorCache:
-    """Question vectors by text: a page reload re-embeds nothing it has seen."""
+_vectors: weakref.WeakKeyDictionary[AppServices, QuestionVectors] = (
+    weakref.WeakKeyDictionary()
+)
+_vectors_lock = threading.Lock()
+# Unanswered questions waiting to be embedded in the background.
+_offered: queue.SimpleQueue[tuple[AppServices, str]] = queue.SimpleQueue()
+_embedder_thread: threading.Thread | None = None
+PREFETCH_BATCH = 64
 
-    def __init__(self, size: int = 20_000) -> None:
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
 
-    def encoder(self, services: AppServices) -> review.Encode | None:
+def encoder(services: AppServices) -> review.Encode | None:
+    """Stored vectors of the loaded answerer's embedder; None without an index."""
+    try:
+        embedder = services.answerer().kb.embedder
+    except (ServiceUnavailable, AttributeError):  # no index: group by entry
+        return None
+    with _vectors_lock:
+        vectors = _vectors.get(services)
+        if vectors is None or vectors.model != embedder.name[:200]:
+            vectors = QuestionVectors(
+                services.records().engine, embedder.name, embedder.encode
+            )
+            _vectors[services] = vectors
+    return vectors
+
+
+def offer_question(services: AppServices, text: str) -> None:
+    """Embed an unanswered question soon, off the request path, so the review page
+    finds its vector stored (only once the knowledge engine is loaded)."""
+    global _embedder_thread
+    if not services.answerer_loaded():
+        return
+    _offered.put((services, text))
+    with _vectors_lock:
+        if _embedder_thread is None:
+            _embedder_thread = threading.Thread(
+                target=_embed_offered, name="console-embedder", daemon=True
+            )
+            _embedder_thread.start()
+
+
+def _embed_offered() -> None:
+    while True:
+        services, text = _offered.get()
+        batch = {text}
+        time.sleep(1.0)  # gather the questions of the next second into one batch
+        while len(batch) < PREFETCH_BATCH:
+            try:
+                batch.add(_offered.get_nowait()[1])
+            except queue.Empty:
+                break
         try:
-            embedder = services.answerer().kb.embedder
-        except (ServiceUnavailable, AttributeError):  # no index: group by entry
-            return None
-
-        def encode(texts: list[str]) -> np.ndarray:
-            with self._lock:
-                missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-            if missing:
-                fresh = embedder.encode(missing)
-                with self._lock:
-                    for text, vector in zip(missing, fresh, strict=True):
-                        self._vectors[text] = vector
-                    while len(self._vectors) > self._size:
-                        self._vectors.popitem(last=False)
-            with self._lock:
-                return np.stack([self._vectors[t] for t in texts])
-
-        return encode
-
-
-_vectors = VectorCache()
+            encode = encoder(services)
+            if encode is not None:
+                encode(sorted(batch))
+        except Exception:  # the page will embed them itself
+            log.exception("could not embed %d questions in advance", len(batch))
 
 
 def _pending(services: AppServices) -> int:
@@ -152,7 +189,7 @@ def unanswered(
 ) -> Review:
     engine = services.records().engine
     questions = review.open_questions(engine, utcnow() - timedelta(days=days))
-    encode = _vectors.encoder(services) if by == "similarity" else None
+    encode = encoder(services) if by == "similarity" else None
     groups = review.group_questions(questions, encode, by=by)
     return Review(
         days=days,

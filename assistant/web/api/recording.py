@@ -14,6 +14,7 @@ from typing import Any
 from assistant.core.records.models import ANSWERED, DECLINED, DIALOGUE, FALLBACK
 from assistant.core.records.payload import RUNNERS_UP
 from assistant.core.records.store import TurnRecord
+from assistant.web.api.console_review import offer_question
 from assistant.web.api.deps import AppServices
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,10 @@ def record_chat_turn(
         store = services.records()
         if items is not None:
             payload = _custom(items, "turn")
-        store.record_turn(
-            turn_record(turn_id, question, language, payload, fallback, degraded)
-        )
+        turn = turn_record(turn_id, question, language, payload, fallback, degraded)
+        store.record_turn(turn)
+        if turn.outcome in (DECLINED, FALLBACK):
+            offer_question(services, question)
         verdict = _custom(items or [], "verdict")
         if isinstance(verdict, dict) and isinstance(verdict.get("verdict"), str):
             country = verdict.get("country")

@@ -46,9 +46,15 @@ def upgrade() -> None:
         sa.Column("score", sa.Float),
         sa.Column("runners_up", sa.JSON, nullable=False),
     )
-    op.create_index("ix_chat_turns_created_at", "chat_turns", ["created_at"])
     op.create_index(
-        "ix_chat_turns_outcome_created", "chat_turns", ["outcome", "created_at"]
+        "ix_chat_turns_outcome_created",
+        "chat_turns",
+        ["outcome", "created_at", "entry_id"],
+    )
+    op.create_index(
+        "ix_chat_turns_usage",
+        "chat_turns",
+        ["created_at", "language", "outcome", "degraded"],
     )
     op.create_table(
         "eligibility_verdicts",
@@ -97,10 +103,18 @@ def upgrade() -> None:
         sa.Column("entry_id", sa.String(200)),
     )
 
+    op.create_table(
+        "question_vectors",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("model", sa.String(200), primary_key=True),
+        sa.Column("vector", sa.LargeBinary, nullable=False),
+    )
+
 
 def downgrade() -> None:
     # draft_applications is kept: it may predate this migration and holds user data.
     for table in (
+        "question_vectors",
         "review_decisions",
         "handoff_requests",
         "feedback",
