@@ -280,10 +280,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--only", choices=["recording", "pages"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        bench_recording(args.turns, Path(tmp) / "recording")
-        bench_pages(args.records, Path(tmp) / "pages")
+        if args.only != "pages":
+            bench_recording(args.turns, Path(tmp) / "recording")
+        if args.only != "recording":
+            bench_pages(args.records, Path(tmp) / "pages")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -105,6 +106,7 @@ class RecordStore:
     """Opens (and migrates) the app database; see the module docstring."""
 
     BATCH = 500
+    LINGER_SECONDS = 0.2
     # Beyond this many rows waiting, new ones are dropped rather than held in memory.
     MAX_PENDING = 20_000
 
@@ -163,6 +165,10 @@ class RecordStore:
     def _write_loop(self) -> None:
         while True:
             item = self._queue.get()
+            if item is not None:
+                # Gather the rows of the next moment into one transaction: one commit
+                # for many turns keeps the writer's CPU per turn small.
+                time.sleep(self.LINGER_SECONDS)
             batch = [item]
             while len(batch) < self.BATCH:
                 try:
