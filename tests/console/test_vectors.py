@@ -55,3 +55,31 @@ def test_an_unanswered_question_is_embedded_in_the_background(
                 session.scalar(select(func.count()).select_from(QuestionVector)) or 0
             )
     assert stored == 1
+
+
+def test_the_purge_removes_the_vectors_of_purged_questions(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from assistant.core.records.models import ChatTurn
+    from assistant.core.records.store import TurnRecord
+
+    store = RecordStore(f"sqlite:///{tmp_path / 'app.db'}")
+    for turn_id, text in (("a" * 32, "Old question?"), ("b" * 32, "New question?")):
+        store.record_turn(
+            TurnRecord(id=turn_id, language="en", question=text, outcome="declined")
+        )
+    store.flush()
+    vectors = QuestionVectors(store.engine, "fake", FakeEmbedder().encode)
+    vectors(["Old question?", "New question?"])
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(ChatTurn)
+            .where(ChatTurn.id == "a" * 32)
+            .values(created_at=datetime.now(UTC) - timedelta(days=100))
+        )
+    assert store.purge(90)["question_vectors"] == 1
+    with Session(store.engine) as session:
+        assert session.scalar(select(func.count()).select_from(QuestionVector)) == 1
+    store.close()

@@ -32,6 +32,8 @@ from assistant.core.records.models import (
     ChatTurn,
     Feedback,
     Handoff,
+    QuestionVector,
+    ReviewDecision,
     Verdict,
 )
 
@@ -283,7 +285,26 @@ class RecordStore:
             for name, statement in statements.items():
                 result = session.execute(statement)
                 counts[name] = int(getattr(result, "rowcount", 0) or 0)
+            counts["question_vectors"] = self._purge_vectors(session)
         return counts
+
+    @staticmethod
+    def _purge_vectors(session: Session) -> int:
+        """Vectors of questions no longer recorded (nor decided on) go with them."""
+        from assistant.core.records.review import question_key
+
+        kept = {question_key(q) for q in session.scalars(select(ChatTurn.question))}
+        kept |= set(session.scalars(select(ReviewDecision.key)))
+        stale = [
+            k for k in session.scalars(select(QuestionVector.key)) if k not in kept
+        ]
+        for start in range(0, len(stale), 500):
+            session.execute(
+                delete(QuestionVector).where(
+                    QuestionVector.key.in_(stale[start : start + 500])
+                )
+            )
+        return len(stale)
 
     def close(self) -> None:
         with self._idle:
