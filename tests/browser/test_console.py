@@ -19,10 +19,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from assistant.core.records.store import RecordStore, TurnRecord
 from assistant.web.app import create_app
-from tests.browser.conftest import browser, free_port, page  # noqa: F401
+from tests.browser.conftest import free_port
+from tests.console.conftest import EmbeddingAnswerer
 from tests.web.conftest import make_settings
-
-from .conftest import EmbeddingAnswerer
 
 pytestmark = pytest.mark.browser
 ADMIN = {"username": "admin", "password": "s3cret"}
@@ -78,7 +77,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 
 @pytest.fixture
-def staff(browser: Browser) -> Iterator[Page]:  # noqa: F811
+def staff(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         http_credentials=ADMIN, viewport={"width": 1280, "height": 900}
     )
@@ -88,7 +87,7 @@ def staff(browser: Browser) -> Iterator[Page]:  # noqa: F811
 
 
 def test_the_console_refuses_a_visitor_without_credentials(
-    page: Page,  # noqa: F811
+    page: Page,
     console: Console,
 ) -> None:
     # Headless chromium cannot show the sign-in prompt: it stops on the 401.
@@ -145,7 +144,7 @@ def test_a_handoff_request_is_read_and_marked_done_in_french(
 
 
 def test_a_visitor_rates_an_answer_with_the_keyboard(
-    page: Page,  # noqa: F811
+    page: Page,
     console: Console,
 ) -> None:
     page.goto(console.url)
