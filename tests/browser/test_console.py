@@ -19,6 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from assistant.core.records.store import RecordStore, TurnRecord
 from assistant.web.app import create_app
+from assistant.web.rasa_client import RasaClient
 from tests.browser.conftest import free_port
 from tests.console.conftest import EmbeddingAnswerer
 from tests.web.conftest import make_settings
@@ -33,6 +34,27 @@ UNANSWERED = ["How much money does each city get?", "how much money does each ci
 class Console:
     url: str
     store: RecordStore
+
+
+def fake_rasa(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/health":
+        return httpx.Response(200, json={})
+    if request.url.path.endswith("/tracker"):
+        events = [
+            {"event": "user", "text": "I want to talk to a person"},
+            {"event": "bot", "text": "You can reach the IUC North America team."},
+        ]
+        return httpx.Response(200, json={"events": events, "slots": {}})
+    body = json.loads(request.content or b"{}")
+    if "person" not in str(body.get("message")):
+        raise httpx.ConnectError("Rasa is down", request=request)
+    return httpx.Response(
+        200,
+        json=[
+            {"recipient_id": "v", "text": "You can reach the IUC North America team."},
+            {"recipient_id": "v", "custom": {"handoff": True}},
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +75,14 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
+    # Rasa answers "talk to a person" with the hand-off offer; anything else finds it
+    # down, so the fake knowledge engine answers (degraded mode).
+    app.state.rasa = RasaClient(
+        "http://rasa:5005",
+        "http://actions:5055",
+        3.0,
+        client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa)),
+    )
     store: RecordStore = app.state.services.records()
     for i, text in enumerate([*UNANSWERED, "Where do I park at city hall?"]):
         store.record_turn(
@@ -168,3 +198,29 @@ def test_a_visitor_rates_an_answer_with_the_keyboard(
     ).json()
     disliked = [q for g in review["groups"] for q in g["questions"] if q["disliked"]]
     assert [q["text"] for q in disliked] == ["When is the deadline?"]
+
+
+def test_a_visitor_who_asks_for_a_person_leaves_a_message(
+    page: Page, console: Console
+) -> None:
+    page.goto(console.url)
+    page.get_by_role("button", name=re.compile("IUC")).click()
+    page.locator(".iuc-chat__input").fill("I want to talk to a person")
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("Leave a message for the IUC North America team")
+    ).to_be_visible()
+    page.get_by_label("Your e-mail address").fill("clerk@town.example")
+    page.get_by_label("Your message").fill("Can we apply with two neighbours?")
+    page.get_by_role("button", name="Send my message").click()
+    expect(page.locator(".iuc-extra--handoff")).to_contain_text(
+        "your message and this conversation were sent to the team"
+    )
+    request = next(
+        h for h in console.store.handoffs() if h.email == "clerk@town.example"
+    )
+    assert request.message == "Can we apply with two neighbours?"
+    assert request.transcript[0] == {
+        "from": "user",
+        "text": "I want to talk to a person",
+    }

@@ -221,7 +221,7 @@ def test_the_purge_command_uses_the_retention_setting(settings: Settings) -> Non
     store.close()
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         "IUC_DATABASE__URL": settings.database.url,
         "IUC_CONSOLE__RETENTION_DAYS": "7",
     }

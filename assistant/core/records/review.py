@@ -4,9 +4,7 @@ the format of ``knowledge/corpus/user_questions.jsonl`` (read by the index build
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant.core.records.clusters import DEFAULT_THRESHOLD, leader_clusters
+from assistant.core.records.keys import normalise, question_key
 from assistant.core.records.models import (
     DECLINED,
     FALLBACK,
@@ -31,17 +30,6 @@ from assistant.core.records.store import utcnow
 Encode = Callable[[list[str]], np.ndarray]
 # The most-asked distinct questions a review page groups (embedding is the cost).
 MAX_QUESTIONS = 400
-_SPACE = re.compile(r"\s+")
-_TRAILING = re.compile(r"[\s?!.¿¡]+$")
-
-
-def normalise(text: str) -> str:
-    """Case, spacing and final punctuation do not make another question."""
-    return _TRAILING.sub("", _SPACE.sub(" ", text.strip().lower()))
-
-
-def question_key(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
 @dataclass

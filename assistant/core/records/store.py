@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from assistant.core.drafts import normalise_url
 from assistant.core.records import migrate
+from assistant.core.records.keys import question_key
 from assistant.core.records.models import (
     COMMENT_MAX,
     QUESTION_MAX,
@@ -291,8 +292,6 @@ class RecordStore:
     @staticmethod
     def _purge_vectors(session: Session) -> int:
         """Vectors of questions no longer recorded (nor decided on) go with them."""
-        from assistant.core.records.review import question_key
-
         kept = {question_key(q) for q in session.scalars(select(ChatTurn.question))}
         kept |= set(session.scalars(select(ReviewDecision.key)))
         stale = [

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from assistant.core.records.keys import question_key
 from assistant.core.records.models import QuestionVector
-from assistant.core.records.review import question_key
 
 Encode = Callable[[list[str]], np.ndarray]
 
