@@ -139,7 +139,9 @@ def test_verdicts_are_recorded_by_country_from_the_chat_and_the_form(
 def test_no_ip_address_user_agent_or_session_is_stored(
     rasa_client: TestClient, fake_rasa: FakeRasa
 ) -> None:
-    fake_rasa.reply = [{"recipient_id": "s", "text": "Hello!"}]
+    fake_rasa.reply = [
+        {"recipient_id": "s", "text": "Sorry?", "custom": {"fallback": True}}
+    ]
     chat(rasa_client, "hello", session_id="visitor-42", language="en")
     engine = store_of(rasa_client).engine
     columns = {
@@ -235,3 +237,18 @@ def test_the_purge_command_uses_the_retention_setting(settings: Settings) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert "deleted records older than 7 days: 1 chat_turns" in done.stdout
+
+
+def test_form_answers_and_contact_details_are_not_kept(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    fake_rasa.reply = [{"recipient_id": "s", "text": "Thanks! And your role?"}]
+    body = chat(rasa_client, "Jane Roe, jane.roe@city.example", language="en")
+    assert turn(rasa_client, body["turn_id"]).question == ""
+    fake_rasa.reply = [
+        {"recipient_id": "s", "text": "Sorry?", "custom": {"fallback": True}}
+    ]
+    body = chat(rasa_client, "call me at +1 613 555 0199 or jo@x.org", language="en")
+    assert turn(rasa_client, body["turn_id"]).question == (
+        "call me at [number] or [e-mail]"
+    )

@@ -9,6 +9,7 @@ queues the row (assistant/core/records/store.py).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from assistant.core.records.models import ANSWERED, DECLINED, DIALOGUE, FALLBACK
@@ -26,6 +27,16 @@ def _custom(items: list[dict[str, Any]], key: str) -> Any:
         if isinstance(custom, dict) and key in custom:
             return custom[key]
     return None
+
+
+# A visitor may type an address or a phone number (a draft's contact, a hand-off):
+# never kept in the records, even in a question.
+_EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+
+
+def redact(text: str) -> str:
+    return _PHONE.sub("[number]", _EMAIL.sub("[e-mail]", text))
 
 
 def turn_record(
@@ -49,7 +60,7 @@ def turn_record(
         return TurnRecord(
             id=turn_id,
             language=language,
-            question=question,
+            question=redact(question),
             outcome=ANSWERED if answered else DECLINED,
             degraded=degraded,
             entry_id=entry if answered else None,
@@ -57,11 +68,14 @@ def turn_record(
             score=float(score) if isinstance(score, int | float) else None,
             runners_up=runners,
         )
+    outcome = FALLBACK if fallback else DIALOGUE
     return TurnRecord(
         id=turn_id,
         language=language,
-        question=question,
-        outcome=FALLBACK if fallback else DIALOGUE,
+        # A dialogue turn answers the self-check or the draft form (a name, a city):
+        # only its outcome is kept, not what was typed.
+        question="" if outcome == DIALOGUE else redact(question),
+        outcome=outcome,
         degraded=degraded,
     )
 
