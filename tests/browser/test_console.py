@@ -210,6 +210,8 @@ def test_a_visitor_who_asks_for_a_person_leaves_a_message(
     expect(
         page.get_by_text("Leave a message for the IUC North America team")
     ).to_be_visible()
+    # Only answers from the knowledge base are rated.
+    expect(page.get_by_role("button", name=re.compile("Helpful"))).to_have_count(0)
     page.get_by_label("Your e-mail address").fill("clerk@town.example")
     page.get_by_label("Your message").fill("Can we apply with two neighbours?")
     page.get_by_role("button", name="Send my message").click()

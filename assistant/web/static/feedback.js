@@ -246,7 +246,10 @@
       var turn = item.turn;
       if (!turn || !turn.id || item.from !== "bot") return;
       if (turn.handoff) row.appendChild(handoff(turn.id, s, context));
-      else if (!turn.fallback) row.appendChild(feedback(turn.id, s, context.origin));
+      else if (turn.answer && !turn.fallback) {
+        // Answers from the knowledge base only: a form's next question is not rated.
+        row.appendChild(feedback(turn.id, s, context.origin));
+      }
     },
   };
 })();

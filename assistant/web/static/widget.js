@@ -401,7 +401,15 @@
             // The turn's last message carries what feedback.js needs.
             turn:
               i === replies.length - 1
-                ? { id: data.turn_id, fallback: !!data.fallback, handoff: !!data.handoff }
+                ? {
+                    id: data.turn_id,
+                    fallback: !!data.fallback,
+                    handoff: !!data.handoff,
+                    // An answer from the knowledge base comes with its source.
+                    answer: replies.some(function (r) {
+                      return r.sources && r.sources.length;
+                    }),
+                  }
                 : null,
           });
         });
