@@ -41,7 +41,7 @@ MODEL_STAMP := models/.trained
 # axe-core, for the browser tests' accessibility checks: fetched from npm, never committed.
 AXE := var/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: help setup lock system kb train axe run test lint unit conversations reliability bench clean
+.PHONY: help setup lock system kb train axe run test lint unit conversations reliability bench purge clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -144,6 +144,9 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(RASA_VENV)/bin/python scripts/bench_nlu.py
 	@$(PY) scripts/bench_stack.py
 	@$(PY) scripts/bench_chat.py --start-stack
+
+purge: $(VENV_STAMP) ## Delete console records older than IUC_CONSOLE__RETENTION_DAYS (drafts are kept)
+	@$(PY) -m assistant.console purge
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.

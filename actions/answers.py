@@ -14,6 +14,7 @@ from actions import names
 from actions.language import current_language, intent_name
 from actions.slots import entity_value
 from actions.themes import parse_themes
+from assistant.core.records.payload import knowledge_payload
 from assistant.core.services import get_services
 from knowledge.sources import source_info
 
@@ -114,7 +115,9 @@ class ActionAnswerQuestion(Action):
 
         if result.answered and result.hits:
             best = result.hits[0]
-            dispatcher.utter_message(text=best.answer)
+            # {"turn"}: the entry and scores the app records for the staff console.
+            turn = knowledge_payload(result)
+            dispatcher.utter_message(text=best.answer, json_message={"turn": turn})
             if best.source:
                 source = source_info(best.source, lang).to_json()
                 dispatcher.utter_message(json_message={"sources": [source]})
@@ -125,17 +128,26 @@ class ActionAnswerQuestion(Action):
                 )
             return []
 
-        self._decline(dispatcher, suggestion_buttons(result.suggestions, None))
+        self._decline(
+            dispatcher,
+            suggestion_buttons(result.suggestions, None),
+            turn=knowledge_payload(result),
+        )
         return []
 
     @staticmethod
     def _decline(
         dispatcher: CollectingDispatcher,
         buttons: list[dict[str, str]] | None = None,
+        turn: dict[str, Any] | None = None,
     ) -> None:
-        # The response carries custom {"fallback": true} for the web gateway.
+        # The response carries custom {"fallback": true} for the web gateway; a json
+        # message replaces a response's custom, so the turn's record repeats it.
+        custom = {"fallback": True, "turn": turn} if turn else None
         dispatcher.utter_message(
-            response=names.UTTER_ANSWER_FALLBACK, **contact_kwargs()
+            response=names.UTTER_ANSWER_FALLBACK,
+            json_message=custom,
+            **contact_kwargs(),
         )
         if buttons:
             dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
@@ -151,5 +163,8 @@ class ActionContactHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         kwargs = contact_kwargs()
-        dispatcher.utter_message(response=names.UTTER_CONTACT, **kwargs)
+        # {"handoff"}: the widget offers to leave a message (POST /api/handoff).
+        dispatcher.utter_message(
+            response=names.UTTER_CONTACT, json_message={"handoff": True}, **kwargs
+        )
         return []

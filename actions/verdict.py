@@ -94,8 +94,12 @@ class ActionEligibilityVerdict(Action):
             dispatcher.utter_message(response=names.UTTER_SERVICE_UNAVAILABLE)
             return []
         city = given.city or ""
+        # {"verdict"}: recorded by the app for the staff console (by country).
+        country = getattr(verdict.city, "country", None) or given.country
         dispatcher.utter_message(
-            response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}", city=city
+            response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}",
+            city=city,
+            json_message={"verdict": {"verdict": verdict.verdict, "country": country}},
         )
         for reason in verdict.reasons:
             dispatcher.utter_message(text=reason)

@@ -21,6 +21,7 @@ from assistant.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from assistant.core.drafts import DraftStore
+    from assistant.core.records.store import RecordStore
     from knowledge.facts import CallFacts
     from knowledge.gazetteer import Gazetteer
     from knowledge.service import Answerer
@@ -82,6 +83,12 @@ class Services:
             "drafts", lambda: DraftStore(database.url, database.timeout_seconds)
         )
 
+    def records(self) -> RecordStore:
+        """The staff console's records (opening it migrates the database)."""
+        from assistant.core.records.store import RecordStore
+
+        return self._get("records", lambda: RecordStore(self.settings.database.url))
+
     def public_url(self) -> str:
         return self._get("public_url", lambda: self.settings.app.public_url)
 
@@ -106,10 +113,11 @@ class Services:
         log.info("services loaded in %.1f s", time.perf_counter() - started)
 
     def close(self) -> None:
-        # Forgotten once closed: a later use (the app started again) reopens it.
-        drafts = self._built.pop("drafts", None)
-        if drafts is not None and hasattr(drafts, "close"):
-            drafts.close()
+        # Forgotten once closed: a later use (the app started again) reopens them.
+        for name in ("records", "drafts"):
+            store = self._built.pop(name, None)
+            if store is not None and hasattr(store, "close"):
+                store.close()
 
 
 @cache

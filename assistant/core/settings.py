@@ -58,6 +58,20 @@ class DatabaseSettings(BaseModel):
     timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
+class ConsoleSettings(BaseModel):
+    # Chat turns, verdicts, feedback and done hand-off requests older than this are
+    # deleted by `python -m assistant.console purge` (draft applications are kept).
+    retention_days: int = Field(default=90, ge=1)
+    # Record chat turns for the staff console (no IP address, no user agent).
+    record_turns: bool = True
+    # smtp://user:password@host:port or smtps://...; empty: hand-off requests are
+    # only shown in the console, not e-mailed.
+    smtp_url: SecretStr = SecretStr("")
+    mail_from: str = "assistant@localhost"
+    # Where hand-off requests are e-mailed; empty: the programme contact of call.yml.
+    mail_to: str = ""
+
+
 class KnowledgeSettings(BaseModel):
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     # A sentence-transformers model name or a local folder. The offline default
@@ -82,6 +96,7 @@ class Settings(BaseSettings):
     actions: ActionServerSettings = ActionServerSettings()
     database: DatabaseSettings = DatabaseSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    console: ConsoleSettings = ConsoleSettings()
     # CPU threads the model runtimes (TensorFlow in Rasa, torch in the action server
     # and the app) use inside each process. Turns run in parallel across requests, not
     # inside one: with more threads than free cores, the extra threads spin waiting for

@@ -21,7 +21,11 @@ from assistant.web.api import (
     admin,
     applications,
     chat,
+    console,
+    console_review,
     eligibility,
+    feedback,
+    handoff,
     health,
     pages,
     search,
@@ -114,5 +118,9 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     }
     for module, codes in documented.items():
         app.include_router(module.router, responses=error_responses(*codes))
+    # The staff console (/admin) and what it records from visitors.
+    console_codes = (*body_errors, 401, 403, 404, 429, 500, 503)
+    for module in (feedback, handoff, console, console_review):
+        app.include_router(module.router, responses=error_responses(*console_codes))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

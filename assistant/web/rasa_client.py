@@ -82,6 +82,21 @@ class RasaClient:
         value = slots.get("language") if isinstance(slots, dict) else None
         return value if isinstance(value, str) else None
 
+    async def events(self, sender: str) -> list[dict[str, Any]]:
+        """The conversation's events (for a hand-off transcript); [] when unknown."""
+        url = f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker"
+        try:
+            response = await self._client.get(url, timeout=PROBE_TIMEOUT_SECONDS * 3)
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return []
+        return (
+            [e for e in events if isinstance(e, dict)]
+            if isinstance(events, list)
+            else []
+        )
+
     async def _ok(self, url: str) -> bool:
         try:
             response = await self._client.get(url, timeout=PROBE_TIMEOUT_SECONDS)

@@ -88,6 +88,10 @@ class ChatResponse(BaseModel):
     messages: list[ChatMessage]
     fallback: bool = False
     degraded: bool = False
+    # What POST /api/feedback refers to; recorded without the visitor's identity.
+    turn_id: str | None = None
+    # The reply offers to leave a message for the programme team (POST /api/handoff).
+    handoff: bool = False
 
 
 # --- search -------------------------------------------------------------------------

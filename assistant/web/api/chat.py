@@ -10,12 +10,14 @@ from typing import Any, cast
 
 from fastapi import APIRouter, HTTPException, Request
 
+from assistant.core.records.payload import knowledge_payload
 from assistant.web.api.deps import (
     ServicesDep,
     ServiceUnavailable,
     SettingsDep,
     message,
 )
+from assistant.web.api.recording import handoff_offered, record_chat_turn
 from assistant.web.draft_link import hand_over_drafts
 from assistant.web.rasa_client import (
     ACTIONS_STATUS_TTL_SECONDS,
@@ -113,10 +115,13 @@ async def _message_language(text: str) -> str | None:
 
 
 def _knowledge_turn(
-    services: Any, text: str, lang: str | None
+    services: Any, text: str, lang: str | None, note: dict[str, Any] | None = None
 ) -> tuple[list[ChatMessage], bool, str]:
-    """Answer from the knowledge engine alone (blocking: runs in a worker thread)."""
+    """Answer from the knowledge engine alone (blocking: runs in a worker thread);
+    ``note`` receives the result's entry and scores for the staff console."""
     result = services.answerer().ask(text, lang=lang, k=3)
+    if note is not None:
+        note.update(knowledge_payload(result))
     language = lang or (result.lang if result.lang in LANGUAGES else "en")
     suggestions = [
         Button(title=hit.question, payload=hit.question)
@@ -143,11 +148,15 @@ def _knowledge_turn(
 
 
 async def _degraded(
-    services: Any, text: str, lang: str | None, budget: float
+    services: Any,
+    text: str,
+    lang: str | None,
+    budget: float,
+    note: dict[str, Any] | None = None,
 ) -> tuple[list[ChatMessage], bool, str]:
     try:
         return await asyncio.wait_for(
-            asyncio.to_thread(_knowledge_turn, services, text, lang),
+            asyncio.to_thread(_knowledge_turn, services, text, lang, note),
             timeout=max(budget, 0.1),
         )
     except (TimeoutError, ServiceUnavailable, ValueError) as exc:
@@ -182,6 +191,7 @@ async def chat(
     deadline = loop.time() + timeout
     reserve = min(DEGRADED_RESERVE_SECONDS, timeout / 4)
     session_id = body.session_id or uuid.uuid4().hex
+    turn_id = uuid.uuid4().hex  # what feedback on this turn refers to
     client: RasaClient = request.app.state.rasa
 
     items: list[dict[str, Any]] | None
@@ -213,16 +223,38 @@ async def chat(
         if not actions_up:
             # Rasa answered on its own, but the self-check and drafts need the actions.
             messages.append(ChatMessage(text=message("degraded_notice", language)))
+        record_chat_turn(
+            services,
+            turn_id,
+            body.message,
+            language,
+            items,
+            fallback=fallback,
+            degraded=not actions_up,
+        )
         return ChatResponse(
             session_id=session_id,
             language=cast(Language, language),
             messages=messages,
             fallback=fallback,
             degraded=not actions_up,
+            turn_id=turn_id,
+            handoff=handoff_offered(items),
         )
 
+    note: dict[str, Any] = {}
     messages, fallback, language = await _degraded(
-        services, body.message, body.language, deadline - loop.time()
+        services, body.message, body.language, deadline - loop.time(), note
+    )
+    record_chat_turn(
+        services,
+        turn_id,
+        body.message,
+        language,
+        None,
+        payload=note or None,
+        fallback=fallback,
+        degraded=True,
     )
     if not fallback or services.answerer_loaded():
         messages.append(ChatMessage(text=message("degraded_notice", language)))
@@ -232,4 +264,5 @@ async def chat(
         messages=messages,
         fallback=fallback,
         degraded=True,
+        turn_id=turn_id,
     )

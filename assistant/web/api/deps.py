@@ -22,6 +22,7 @@ from assistant.core.services import Services
 from assistant.core.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.core.records.store import RecordStore
     from knowledge.facts import CallFacts
     from knowledge.service import Answerer
 
@@ -80,6 +81,9 @@ class AppServices:
     def drafts(self) -> DraftStore:
         return self._use("the drafts store", self.core.drafts)
 
+    def records(self) -> RecordStore:
+        return self._use("the records store", self.core.records)
+
     def facts(self) -> CallFacts:
         return self._use("the call facts", self.core.facts)
 
@@ -92,9 +96,15 @@ class AppServices:
 
     def warm_up(self) -> None:
         """Load the services in a background thread so the first question is fast."""
-        threading.Thread(
-            target=self.core.warm_up, name="services-warm-up", daemon=True
-        ).start()
+
+        def warm_up() -> None:
+            self.core.warm_up()
+            try:  # the app alone opens (and migrates) the records store
+                self.core.records()
+            except Exception:
+                log.exception("warm-up: the records store failed")
+
+        threading.Thread(target=warm_up, name="services-warm-up", daemon=True).start()
 
     def close(self) -> None:
         self.core.close()

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from assistant.web.api.deps import ServicesDep
+from assistant.web.api.recording import record_verdict
 from assistant.web.schemas import (
     CallStatusBody,
     CityInfo,
@@ -62,6 +63,7 @@ def eligibility(body: EligibilityRequest, services: ServicesDep) -> EligibilityR
         gazetteer=None,
         lang=body.language,
     )
+    record_verdict(services, verdict, body.country, body.language)
     return EligibilityResponse(
         verdict=verdict.verdict,
         reasons=list(verdict.reasons),

@@ -213,6 +213,14 @@
   css.href = ORIGIN + "/widget.css";
   document.head.appendChild(css);
 
+  // Feedback under answers, the hand-off form and the privacy note (feedback.js).
+  var extras = document.createElement("script");
+  extras.src = ORIGIN + "/static/feedback.js";
+  extras.onload = function () {
+    renderLog();
+  };
+  document.head.appendChild(extras);
+
   var root = el("div", "iuc-chat");
   var launcher = el("button", "iuc-chat__launcher");
   launcher.type = "button";
@@ -351,6 +359,13 @@
       switchButton.lang = lang;
       offer.appendChild(switchButton);
       row.appendChild(offer);
+    }
+    if (window.IUCChatExtras) {
+      window.IUCChatExtras.decorate(row, item, {
+        lang: state.lang,
+        origin: ORIGIN,
+        sessionId: state.sessionId,
+      });
     }
     return row;
   }
@@ -492,6 +507,19 @@
             lang: answered,
             // Offered once, under the turn's last message.
             offer: i === messages.length - 1 && answered !== state.lang ? answered : null,
+            // The turn's last message carries what feedback.js needs.
+            turn:
+              i === messages.length - 1
+                ? {
+                    id: data.turn_id,
+                    fallback: !!data.fallback,
+                    handoff: !!data.handoff,
+                    // An answer from the knowledge base comes with its source.
+                    answer: messages.some(function (r) {
+                      return r.sources && r.sources.length;
+                    }),
+                  }
+                : null,
           });
         });
       })
