@@ -40,6 +40,7 @@ RETRY_AFTER_SECONDS = 5
 _MEANING = {
     400: "The body is not valid JSON.",
     401: "Admin credentials are missing or wrong.",
+    403: "A console change sent without the console's header (CSRF guard).",
     404: "Not found; for a draft also a wrong or missing token (indistinguishable).",
     413: "The body is over the size limit (app.max_body_bytes).",
     422: "The request does not fit the schema: one sentence, then each error.",

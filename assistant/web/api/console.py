@@ -18,7 +18,10 @@ from assistant.web.api.console_review import Change
 from assistant.web.api.deps import ServicesDep
 from assistant.web.security import require_admin
 
-router = APIRouter(tags=["console"], dependencies=[Depends(require_admin)])
+# The console's own endpoints, used by its pages: staff-only, not the public API.
+router = APIRouter(
+    tags=["console"], dependencies=[Depends(require_admin)], include_in_schema=False
+)
 PAGE = Path(__file__).resolve().parent.parent / "static" / "console" / "index.html"
 
 

@@ -35,7 +35,10 @@ def require_console_request(request: Request) -> None:
         raise HTTPException(403, detail="send changes from the staff console")
 
 
-router = APIRouter(tags=["console"], dependencies=[Depends(require_admin)])
+# The console's own endpoints, used by its pages: staff-only, not the public API.
+router = APIRouter(
+    tags=["console"], dependencies=[Depends(require_admin)], include_in_schema=False
+)
 Change: list[Any] = [Depends(require_console_request)]
 CORPUS_RELATIVE = "knowledge/corpus/user_questions.jsonl"
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.core import mail
+from assistant.core.draft_fields import EMAIL, EMAIL_MAX
 from assistant.web.api.deps import AppServices, ServicesDep, SettingsDep
 from assistant.web.rasa_client import RasaClient
 from assistant.web.schemas import SESSION_ID_PATTERN, Language
@@ -23,22 +23,27 @@ router = APIRouter(tags=["handoff"])
 MESSAGE_MAX = 2000
 # The transcript keeps the conversation's last turns.
 TRANSCRIPT_MAX = 60
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class HandoffRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     session_id: str | None = Field(default=None, pattern=SESSION_ID_PATTERN)
-    email: str = Field(max_length=254)
-    message: str = Field(min_length=1, max_length=MESSAGE_MAX)
+    # The drafts' e-mail rule (one rule for every address the assistant keeps).
+    email: str = Field(
+        max_length=EMAIL_MAX,
+        json_schema_extra={"pattern": rf"^\s*(?:{EMAIL.pattern})\s*$"},
+    )
+    message: str = Field(
+        min_length=1, max_length=MESSAGE_MAX, json_schema_extra={"pattern": r"\S"}
+    )
     language: Language = "en"
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
         value = value.strip()
-        if not _EMAIL.match(value):
+        if not EMAIL.fullmatch(value):
             raise ValueError("not a valid e-mail address")
         return value
 
