@@ -1,4 +1,10 @@
-"""Programme questions: one action answers every ask_* intent from the knowledge."""
+"""Programme questions: one action answers them from the knowledge base.
+
+Every message that is not confidently a dialogue move ends here (ask_programme, and
+out_of_scope and nlu_fallback too): the engine's calibrated decision is the one veto.
+When it declines a message the NLU had called out of scope or was unsure of, the
+out-of-scope reply is given; a declined programme question gets the contact instead.
+"""
 
 from __future__ import annotations
 
@@ -92,18 +98,16 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
-        topic = names.TOPIC_BY_INTENT.get(intent_name(tracker) or "")
+        unsure = intent_name(tracker) in names.UNSURE_INTENTS
         text = question_text(tracker)
         if answers_the_form(tracker, domain):
             return []
         if not text:
-            self._decline(dispatcher)
+            self._decline(dispatcher, unsure=unsure)
             return []
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
-            result = await asyncio.to_thread(
-                answerer.ask, text, lang=lang, k=3, topic=topic
-            )
+            result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
         except Exception:
             # A missing index or a broken model must not leave the user without reply.
             logger.exception("knowledge engine failed for %r", text)
@@ -114,7 +118,10 @@ class ActionAnswerQuestion(Action):
 
         if result.answered and result.hits:
             best = result.hits[0]
+            # The entry id lets the web gateway (and the journey benchmark) tell
+            # which answer was given.
             dispatcher.utter_message(text=best.answer)
+            dispatcher.utter_message(json_message={"answer_id": best.entry_id})
             if best.source:
                 source = source_info(best.source, lang).to_json()
                 dispatcher.utter_message(json_message={"sources": [source]})
@@ -125,18 +132,23 @@ class ActionAnswerQuestion(Action):
                 )
             return []
 
-        self._decline(dispatcher, suggestion_buttons(result.suggestions, None))
+        buttons = [] if unsure else suggestion_buttons(result.suggestions, None)
+        self._decline(dispatcher, buttons, unsure=unsure)
         return []
 
     @staticmethod
     def _decline(
         dispatcher: CollectingDispatcher,
         buttons: list[dict[str, str]] | None = None,
+        unsure: bool = False,
     ) -> None:
-        # The response carries custom {"fallback": true} for the web gateway.
-        dispatcher.utter_message(
-            response=names.UTTER_ANSWER_FALLBACK, **contact_kwargs()
-        )
+        # Both responses carry custom {"fallback": true} for the web gateway.
+        if unsure:
+            dispatcher.utter_message(response=names.UTTER_OUT_OF_SCOPE)
+        else:
+            dispatcher.utter_message(
+                response=names.UTTER_ANSWER_FALLBACK, **contact_kwargs()
+            )
         if buttons:
             dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
 

@@ -44,24 +44,21 @@ INTENT_DENY = "deny"
 INTENT_STOP = "stop"
 INTENT_INFORM = "inform"
 INTENT_CHANGE_LANGUAGE = "change_language"
-INTENT_ASK_ELIGIBILITY = "ask_eligibility"
-INTENT_ASK_DEADLINE = "ask_deadline"
-INTENT_ASK_COMMITMENT = "ask_commitment"
+# Every programme question (one intent: topic intents split the probability mass).
 INTENT_ASK_PROGRAMME = "ask_programme"
+INTENT_OUT_OF_SCOPE = "out_of_scope"
+INTENT_NLU_FALLBACK = "nlu_fallback"
 INTENT_START_APPLICATION = "start_application"
 INTENT_CHECK_ELIGIBILITY = "check_eligibility"
 
-# The topic hint given to the knowledge engine for each question intent.
-TOPIC_BY_INTENT: dict[str, str | None] = {
-    INTENT_ASK_ELIGIBILITY: "eligibility",
-    INTENT_ASK_DEADLINE: "deadline",
-    INTENT_ASK_COMMITMENT: "commitment",
-    INTENT_ASK_PROGRAMME: None,
-}
+# Intents whose message is a question for the knowledge engine.
+QUESTION_INTENTS: frozenset[str] = frozenset({INTENT_ASK_PROGRAMME})
+# Intents the engine answers too, with the out-of-scope reply when it declines.
+UNSURE_INTENTS: frozenset[str] = frozenset({INTENT_OUT_OF_SCOPE, INTENT_NLU_FALLBACK})
 # Intents that interrupt a form instead of answering its question.
 INTERRUPTING_INTENTS: frozenset[str] = frozenset(
     {
-        *TOPIC_BY_INTENT,
+        *QUESTION_INTENTS,
         INTENT_STOP,
         INTENT_CHANGE_LANGUAGE,
         "contact_human",
@@ -91,6 +88,7 @@ ACTION_SAVE_DRAFT = "action_save_draft"
 
 # --- responses ---------------------------------------------------------------------
 UTTER_DID_YOU_MEAN = "utter_did_you_mean"
+UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
 UTTER_ANSWER_FALLBACK = "utter_answer_fallback"
 UTTER_SERVICE_UNAVAILABLE = "utter_service_unavailable"
 UTTER_CONTACT = "utter_contact"

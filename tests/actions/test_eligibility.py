@@ -135,7 +135,7 @@ async def test_question_mid_form_is_not_taken_as_the_answer(dispatcher, domain):
     tracker = asking(
         "population",
         "when is the deadline?",
-        "ask_deadline",
+        "ask_programme",
         city="Tinytown",
         country="US",
     )
@@ -395,7 +395,7 @@ async def test_country_with_no_candidate_keeps_the_name_and_the_country(
 
 
 async def test_question_about_a_country_is_not_taken_as_the_answer(dispatcher, domain):
-    tracker = which_one("Is Canada eligible?", "Laval", intent="ask_eligibility")
+    tracker = which_one("Is Canada eligible?", "Laval", intent="ask_programme")
     events = await run_form(tracker, dispatcher, domain)
     assert "country" not in {e["name"] for e in events}
     assert not any(e["name"] == "city" and e["value"] for e in events)
