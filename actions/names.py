@@ -78,6 +78,8 @@ ACTION_ANSWER_QUESTION = "action_answer_question"
 ACTION_CONTACT_HUMAN = "action_contact_human"
 ACTION_CHANGE_LANGUAGE = "action_change_language"
 ACTION_VALIDATE_ELIGIBILITY_FORM = "validate_eligibility_form"
+# The eligibility form's own question for the city (the draft keeps utter_ask_city).
+ACTION_ASK_ELIGIBILITY_CITY = "action_ask_eligibility_form_city"
 ACTION_ASK_CITY_CONFIRMED = "action_ask_city_confirmed"
 ACTION_ASK_COUNTRY = "action_ask_country"
 ACTION_RESET_ELIGIBILITY = "action_reset_eligibility"
@@ -95,6 +97,7 @@ UTTER_CONTACT = "utter_contact"
 UTTER_LANGUAGE_CHANGED = "utter_language_changed"
 UTTER_ASK_WHICH_LANGUAGE = "utter_ask_which_language"
 UTTER_ASK_COUNTRY = "utter_ask_country"
+UTTER_ASK_CITY = "utter_ask_city"
 UTTER_CONFIRM_CITY = "utter_confirm_city"
 UTTER_CONFIRM_CITY_NO_POPULATION = "utter_confirm_city_no_population"
 UTTER_WHICH_CITY = "utter_which_city"
@@ -105,7 +108,6 @@ UTTER_INVALID_POPULATION = "utter_invalid_population"
 UTTER_INVALID_YES_NO = "utter_invalid_yes_no"
 UTTER_CITY_NOT_CONFIRMED = "utter_city_not_confirmed"
 UTTER_VERDICT_PREFIX = "utter_verdict_"  # + encouraged, below_threshold, ...
-UTTER_OFFER_APPLICATION = "utter_offer_application"
 UTTER_ANYTHING_ELSE = "utter_anything_else"
 UTTER_ASK_THEMES = "utter_ask_themes"
 UTTER_THEME_OTHER = "utter_theme_other"
@@ -122,7 +124,5 @@ VERDICTS: tuple[str, ...] = (
     "wrong_region",
     "need_more_info",
 )
-# Verdicts after which the assistant offers to start a draft application.
-VERDICTS_WITH_OFFER: frozenset[str] = frozenset({"encouraged", "below_threshold"})
 # The theme button that stands for "a theme not in the call's list".
 THEME_OTHER = "other"

@@ -59,7 +59,7 @@ class ActionResetEligibility(Action):
 
 
 class ActionEligibilityVerdict(Action):
-    """The verdict of knowledge.eligibility with its reasons, then the draft offer."""
+    """The verdict of knowledge.eligibility with its reasons and the next step."""
 
     def name(self) -> str:
         return names.ACTION_ELIGIBILITY_VERDICT
@@ -94,13 +94,11 @@ class ActionEligibilityVerdict(Action):
             dispatcher.utter_message(response=names.UTTER_SERVICE_UNAVAILABLE)
             return []
         city = given.city or ""
+        # One message: headline, reasons as a list, the next step as its buttons.
+        reasons = "".join(f"\n- {reason}" for reason in verdict.reasons)
         dispatcher.utter_message(
-            response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}", city=city
+            response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}",
+            city=city,
+            reasons=reasons,
         )
-        for reason in verdict.reasons:
-            dispatcher.utter_message(text=reason)
-        if verdict.verdict in names.VERDICTS_WITH_OFFER:
-            dispatcher.utter_message(response=names.UTTER_OFFER_APPLICATION)
-        else:
-            dispatcher.utter_message(response=names.UTTER_ANYTHING_ELSE)
         return [SlotSet(names.SLOT_VERDICT, verdict.verdict)]
