@@ -6,7 +6,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 Language = Literal["en", "fr", "es"]
 
@@ -43,7 +50,12 @@ class ChatRequest(_Strict):
     # The limit itself comes from settings (app.max_message_chars) and is checked in the
     # handler; this bound only keeps absurd bodies out before they reach it.
     message: str = Field(min_length=1, max_length=100_000)
+    # Sent only when the user picked a language in the widget's selector: it wins.
+    # (Older widgets send it on the first turn too; it still works, as a pick.)
     language: Language | None = None
+    # The host page's language ("fr", "fr-CA"), sent on every turn: the prior when a
+    # message is too short to tell its language (knowledge.language.turn_language).
+    page_language: str | None = Field(default=None, max_length=35)
 
 
 class Button(BaseModel):
@@ -60,7 +72,19 @@ class Source(BaseModel):
 class ChatMessage(BaseModel):
     text: str
     buttons: list[Button] = Field(default_factory=list)
+    # The knowledge entry this message answers with, when it is an answer (left out
+    # otherwise: the widget ignores it; the journey benchmark reads it).
+    answer_id: str | None = None
     sources: list[Source] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_answer_id(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("answer_id") is None:
+            data.pop("answer_id", None)
+        return data
 
 
 class ChatResponse(BaseModel):
