@@ -117,6 +117,7 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(RASA_VENV)/bin/python scripts/bench_nlu.py
 	@$(PY) scripts/bench_stack.py
 	@$(PY) scripts/bench_chat.py --start-stack
+	@$(PY) scripts/bench_chat_quality.py --start-stack
 
 clean: ## Remove environments, models and the index (never the databases in var/)
 	@# Databases under var/ (saved drafts, conversations) are kept on purpose.

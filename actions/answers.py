@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 # How many "did you mean" buttons to offer at most.
 MAX_SUGGESTIONS = 3
+# Knowledge topics whose questions about a named city are the self-check's: "can
+# Portland apply?", "Munich, Germany: can we take part?" get a verdict, not the rule.
+SELF_CHECK_TOPICS = frozenset({"eligibility", "other_regions"})
 
 
 def contact_kwargs() -> dict[str, str]:
@@ -88,6 +92,30 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     return entity is not None and entity_value(tracker, entity) is not None
 
 
+def utter_answer(
+    dispatcher: CollectingDispatcher, result: Any, lang: str, suggestions: bool = True
+) -> None:
+    """The best hit's answer, its entry id (for the web gateway and the journey
+    benchmark), its source, then "did you mean" buttons."""
+    best = result.hits[0]
+    dispatcher.utter_message(text=best.answer)
+    dispatcher.utter_message(json_message={"answer_id": best.entry_id})
+    if best.source:
+        source = source_info(best.source, lang).to_json()
+        dispatcher.utter_message(json_message={"sources": [source]})
+    buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
+    if buttons and suggestions:
+        dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
+
+
+def names_a_city_to_check(tracker: Tracker, result: Any) -> bool:
+    """A question about whether a named city can take part, outside any form."""
+    if tracker.active_loop_name or entity_value(tracker, names.ENTITY_CITY) is None:
+        return False
+    hits = result.hits or []
+    return bool(hits) and getattr(hits[0], "topic", None) in SELF_CHECK_TOPICS
+
+
 class ActionAnswerQuestion(Action):
     """Answer from the knowledge base with its source, or decline with the contact."""
 
@@ -116,20 +144,11 @@ class ActionAnswerQuestion(Action):
             )
             return []
 
+        if names_a_city_to_check(tracker, result):
+            # The self-check answers it with a verdict (data/rules/eligibility.yml).
+            return [FollowupAction(names.ACTION_RESET_ELIGIBILITY)]
         if result.answered and result.hits:
-            best = result.hits[0]
-            # The entry id lets the web gateway (and the journey benchmark) tell
-            # which answer was given.
-            dispatcher.utter_message(text=best.answer)
-            dispatcher.utter_message(json_message={"answer_id": best.entry_id})
-            if best.source:
-                source = source_info(best.source, lang).to_json()
-                dispatcher.utter_message(json_message={"sources": [source]})
-            buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
-            if buttons:
-                dispatcher.utter_message(
-                    response=names.UTTER_DID_YOU_MEAN, buttons=buttons
-                )
+            utter_answer(dispatcher, result, lang)
             return []
 
         buttons = [] if unsure else suggestion_buttons(result.suggestions, None)

