@@ -211,8 +211,10 @@ class ValidateEligibilityForm(FormValidationAction):
             logger.exception("gazetteer lookup failed for %r", city)
             matches = []
         lang = current_language(tracker)
-        if not matches and tracker.get_slot(names.REQUESTED_SLOT) != names.SLOT_CITY:
+        asked = tracker.get_slot(names.REQUESTED_SLOT) == names.SLOT_CITY
+        if not matches and not asked and not (region or country):
             # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
+            # Named with its region ("Tinyville, Ohio"), it is the town asked about.
             return {names.SLOT_CITY: None}
         if not matches:
             # Not in the gazetteer: keep the name as typed and ask the rest; a region

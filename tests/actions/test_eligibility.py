@@ -499,3 +499,33 @@ async def test_a_country_outside_the_call_needs_no_city(dispatcher, domain):
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
     assert events == [SlotSet("eligibility_verdict", "wrong_region")]
     assert dispatcher.messages[0]["city"] == "Italie"
+
+
+async def test_a_town_unknown_to_the_gazetteer_named_with_its_state_is_kept(
+    dispatcher, domain
+):
+    # "Our municipality is Tinyville, Ohio with 8,000 people, can we apply?"
+    tracker = asking(
+        "city",
+        "Our municipality is Tinyville, Ohio with 8,000 people, can we apply?",
+        intent="check_eligibility",
+        entities=[
+            {"entity": "city", "value": "Tinyville"},
+            {"entity": "region", "value": "Ohio"},
+            {"entity": "population", "value": "8,000"},
+        ],
+        city="Tinyville",
+        region="Ohio",
+        population="8,000",
+    )
+    tracker.events = prefilled(city="Tinyville", region="Ohio", population="8,000")
+    events = await run_form(tracker, dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"], slots["population"]) == (
+        "Tinyville",
+        "US",
+        8000,
+    )
+    assert uttered(dispatcher) == [names.UTTER_CITY_UNKNOWN]
+    # Below the threshold: the group question, then the verdict.
+    assert slots["requested_slot"] == "group_of_municipalities"
