@@ -3,7 +3,8 @@
 Every message that is not confidently a dialogue move ends here (ask_programme, and
 out_of_scope and nlu_fallback too): the engine's calibrated decision is the one veto.
 When it declines a message the NLU had called out of scope or was unsure of, the
-out-of-scope reply is given; a declined programme question gets the contact instead.
+out-of-scope reply is given (the help for a request for help); a declined programme
+question gets the contact instead.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
-        unsure = intent_name(tracker) in names.UNSURE_INTENTS
+        unsure = names.DECLINE_BY_INTENT.get(intent_name(tracker) or "")
         text = question_text(tracker)
         if answers_the_form(tracker, domain):
             return []
@@ -159,11 +160,11 @@ class ActionAnswerQuestion(Action):
     def _decline(
         dispatcher: CollectingDispatcher,
         buttons: list[dict[str, str]] | None = None,
-        unsure: bool = False,
+        unsure: str | None = None,
     ) -> None:
         # Both responses carry custom {"fallback": true} for the web gateway.
-        if unsure:
-            dispatcher.utter_message(response=names.UTTER_OUT_OF_SCOPE)
+        if unsure:  # the intent's own reply: out of scope, or the help
+            dispatcher.utter_message(response=unsure)
         else:
             dispatcher.utter_message(
                 response=names.UTTER_ANSWER_FALLBACK, **contact_kwargs()

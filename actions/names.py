@@ -53,8 +53,13 @@ INTENT_CHECK_ELIGIBILITY = "check_eligibility"
 
 # Intents whose message is a question for the knowledge engine.
 QUESTION_INTENTS: frozenset[str] = frozenset({INTENT_ASK_PROGRAMME})
-# Intents the engine answers too, with the out-of-scope reply when it declines.
-UNSURE_INTENTS: frozenset[str] = frozenset({INTENT_OUT_OF_SCOPE, INTENT_NLU_FALLBACK})
+# Intents the engine answers too, with their own reply when it declines: "what are
+# the themes?" read as a request for help is answered; "what can you do?" gets help.
+DECLINE_BY_INTENT: dict[str, str] = {
+    INTENT_OUT_OF_SCOPE: "utter_out_of_scope",
+    INTENT_NLU_FALLBACK: "utter_out_of_scope",
+    "help": "utter_help",
+}
 # Intents that interrupt a form instead of answering its question.
 INTERRUPTING_INTENTS: frozenset[str] = frozenset(
     {
@@ -91,6 +96,7 @@ ACTION_SAVE_DRAFT = "action_save_draft"
 # --- responses ---------------------------------------------------------------------
 UTTER_DID_YOU_MEAN = "utter_did_you_mean"
 UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
+UTTER_HELP = "utter_help"
 UTTER_ANSWER_FALLBACK = "utter_answer_fallback"
 UTTER_SERVICE_UNAVAILABLE = "utter_service_unavailable"
 UTTER_CONTACT = "utter_contact"

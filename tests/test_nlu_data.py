@@ -287,7 +287,8 @@ HELD_OUT: list[tuple[str, str, dict[str, str]]] = [
     ("my email is pat@calgary.ca", "inform", {"email": "pat@calgary.ca"}),
     ("mon courriel est pat@gatineau.ca", "inform", {"email": "pat@gatineau.ca"}),
     ("mi correo es pat@leon.gob.mx", "inform", {"email": "pat@leon.gob.mx"}),
-    ("Porto, Portugal", "inform", {"city": "Porto", "country": "Portugal"}),
+    # Countries come as ISO codes from the PlaceExtractor.
+    ("Porto, Portugal", "inform", {"city": "Porto", "country": "PT"}),
     ("Lethbridge, Alberta", "inform", {"city": "Lethbridge", "region": "Alberta"}),
     ("can Regina apply?", "check_eligibility", {"city": "Regina"}),
     (

@@ -248,9 +248,9 @@ def find_places(table: PlaceTable, text: str) -> list[Place]:
             no_city = False
     for candidate in kept:
         start, end = tokens[candidate.first].start, tokens[candidate.last].end
-        places.append(Place(candidate.kind, candidate.value, start, end))
         # "Can Puebla apply?": a region with a city of its name, and no other city
-        # named, is asked about as that city too ("in Puebla" stays a region).
+        # named, is asked about as that city ("in Puebla" stays a region). Only as the
+        # city: the name is no evidence of where that city lies.
         city = table.cities.get(fold_words(candidate.value))
         if (
             candidate.kind == "region"
@@ -259,6 +259,8 @@ def find_places(table: PlaceTable, text: str) -> list[Place]:
             and not _located(tokens, candidate.first)
         ):
             places.append(Place("city", city[0], start, end))
+            continue
+        places.append(Place(candidate.kind, candidate.value, start, end))
     return sorted(places, key=lambda place: place.start)
 
 

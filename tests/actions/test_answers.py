@@ -220,3 +220,21 @@ async def test_is_my_city_eligible_gets_the_rule_before_which_city(dispatcher, d
     assert dispatcher.messages[1]["custom"] == {
         "answer_id": "eligibility-who-can-apply"
     }
+
+
+async def test_a_request_for_help_is_answered_when_it_is_a_programme_question(
+    dispatcher, domain
+):
+    themes = FakeHit("themes-list", 0.9, "Themes?", "Six themes...", "call-page")
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "es", [themes])))
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("¿cuáles son los temas?", "help"), domain
+    )
+    assert dispatcher.messages[0]["text"] == "Six themes..."
+    # "what can you do?": the engine declines, the help is given.
+    get_services().override("answerer", FakeAnswerer(FakeResult(False, "en", [])))
+    dispatcher.messages.clear()
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("what can you do?", "help"), domain
+    )
+    assert uttered(dispatcher) == [names.UTTER_HELP]

@@ -4,6 +4,7 @@ verdicts, and bad input (a live subset of scripts/bench_chat_quality.py)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,6 +28,7 @@ def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_chat_quality", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

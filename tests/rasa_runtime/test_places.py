@@ -86,7 +86,7 @@ def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
         ),
         (
             "la CDMX",
-            [("region", "Ciudad de México", "CDMX"), ("city", "Mexico City", "CDMX")],
+            [("city", "Mexico City", "CDMX")],
         ),
         (
             "¿Y Nueva York?",
