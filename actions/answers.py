@@ -1,4 +1,11 @@
-"""Programme questions: one action answers every ask_* intent from the knowledge."""
+"""Programme questions: one action answers them from the knowledge base.
+
+Every message that is not confidently a dialogue move ends here (ask_programme, and
+out_of_scope and nlu_fallback too): the engine's calibrated decision is the one veto.
+When it declines a message the NLU had called out of scope or was unsure of, the
+out-of-scope reply is given (the help for a request for help); a declined programme
+question gets the contact instead.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 # How many "did you mean" buttons to offer at most.
 MAX_SUGGESTIONS = 3
+# Knowledge topics whose questions about a named city are the self-check's: "can
+# Portland apply?", "Munich, Germany: can we take part?" get a verdict, not the rule.
+SELF_CHECK_TOPICS = frozenset({"eligibility", "other_regions"})
 
 
 def contact_kwargs() -> dict[str, str]:
@@ -83,6 +94,33 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     return entity is not None and entity_value(tracker, entity) is not None
 
 
+def utter_answer(
+    dispatcher: CollectingDispatcher, result: Any, lang: str, suggestions: bool = True
+) -> None:
+    """The best hit's answer, its entry id (for the web gateway and the journey
+    benchmark), its source, then "did you mean" buttons."""
+    best = result.hits[0]
+    # {"turn"}: the entry and scores the app records for the staff console.
+    dispatcher.utter_message(
+        text=best.answer, json_message={"turn": knowledge_payload(result)}
+    )
+    dispatcher.utter_message(json_message={"answer_id": best.entry_id})
+    if best.source:
+        source = source_info(best.source, lang).to_json()
+        dispatcher.utter_message(json_message={"sources": [source]})
+    buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
+    if buttons and suggestions:
+        dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
+
+
+def names_a_city_to_check(tracker: Tracker, result: Any) -> bool:
+    """A question about whether a named city can take part, outside any form."""
+    if tracker.active_loop_name or entity_value(tracker, names.ENTITY_CITY) is None:
+        return False
+    hits = result.hits or []
+    return bool(hits) and getattr(hits[0], "topic", None) in SELF_CHECK_TOPICS
+
+
 class ActionAnswerQuestion(Action):
     """Answer from the knowledge base with its source, or decline with the contact."""
 
@@ -93,18 +131,16 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
-        topic = names.TOPIC_BY_INTENT.get(intent_name(tracker) or "")
+        unsure = names.DECLINE_BY_INTENT.get(intent_name(tracker) or "")
         text = question_text(tracker)
         if answers_the_form(tracker, domain):
             return []
         if not text:
-            self._decline(dispatcher)
+            self._decline(dispatcher, unsure=unsure)
             return []
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
-            result = await asyncio.to_thread(
-                answerer.ask, text, lang=lang, k=3, topic=topic
-            )
+            result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
         except Exception:
             # A missing index or a broken model must not leave the user without reply.
             logger.exception("knowledge engine failed for %r", text)
@@ -113,25 +149,16 @@ class ActionAnswerQuestion(Action):
             )
             return []
 
+        if names_a_city_to_check(tracker, result):
+            # The self-check answers it with a verdict (data/rules/eligibility.yml).
+            return [FollowupAction(names.ACTION_RESET_ELIGIBILITY)]
         if result.answered and result.hits:
-            best = result.hits[0]
-            # {"turn"}: the entry and scores the app records for the staff console.
-            turn = knowledge_payload(result)
-            dispatcher.utter_message(text=best.answer, json_message={"turn": turn})
-            if best.source:
-                source = source_info(best.source, lang).to_json()
-                dispatcher.utter_message(json_message={"sources": [source]})
-            buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
-            if buttons:
-                dispatcher.utter_message(
-                    response=names.UTTER_DID_YOU_MEAN, buttons=buttons
-                )
+            utter_answer(dispatcher, result, lang)
             return []
 
+        buttons = [] if unsure else suggestion_buttons(result.suggestions, None)
         self._decline(
-            dispatcher,
-            suggestion_buttons(result.suggestions, None),
-            turn=knowledge_payload(result),
+            dispatcher, buttons, unsure=unsure, turn=knowledge_payload(result)
         )
         return []
 
@@ -139,16 +166,20 @@ class ActionAnswerQuestion(Action):
     def _decline(
         dispatcher: CollectingDispatcher,
         buttons: list[dict[str, str]] | None = None,
+        unsure: str | None = None,
         turn: dict[str, Any] | None = None,
     ) -> None:
-        # The response carries custom {"fallback": true} for the web gateway; a json
+        # Both responses carry custom {"fallback": true} for the web gateway; a json
         # message replaces a response's custom, so the turn's record repeats it.
         custom = {"fallback": True, "turn": turn} if turn else None
-        dispatcher.utter_message(
-            response=names.UTTER_ANSWER_FALLBACK,
-            json_message=custom,
-            **contact_kwargs(),
-        )
+        if unsure:  # the intent's own reply: out of scope, or the help
+            dispatcher.utter_message(response=unsure, json_message=custom)
+        else:
+            dispatcher.utter_message(
+                response=names.UTTER_ANSWER_FALLBACK,
+                json_message=custom,
+                **contact_kwargs(),
+            )
         if buttons:
             dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
 

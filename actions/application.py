@@ -32,6 +32,8 @@ from assistant.core.draft_fields import (
 )
 from assistant.core.services import get_services
 from assistant.core.themes import parse_themes, theme_ids
+from knowledge.language import fold_words
+from knowledge.parsing import parse_yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +77,6 @@ def draft_fields(slots: dict[str, Any], lang: str) -> dict[str, Any]:
 async def _only_yes_or_no(text: str, lang: str) -> bool:
     """ "Oui", "yes", "no sé": a short yes/no answer that no city of the gazetteer is
     called (the gazetteer is checked, so a real town named like that still counts)."""
-    from knowledge.language import fold_words
-    from knowledge.parsing import parse_yes_no
-
     if len(text.split()) > 2 or parse_yes_no(text, lang) is None:
         return False
     try:

@@ -26,6 +26,9 @@ from actions.slots import (
     yes_no_answer,
 )
 from assistant.core.services import get_services
+from knowledge.eligibility import pick_city
+from knowledge.parsing import parse_country
+from knowledge.population import parse_population
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,13 @@ MAX_CANDIDATES = 5
 
 def _threshold() -> int:
     return int(get_services().facts().population_threshold)
+
+
+def outside_the_call(country: Any) -> bool:
+    """A country named or found that the call does not cover (Italy, Japan): the
+    verdict is the wrong-region guidance whatever else is missing."""
+    code = parse_country(country) if isinstance(country, str) else None
+    return code is not None and code not in get_services().facts().eligible_countries
 
 
 def _names_a_city(tracker: Tracker) -> bool:
@@ -56,6 +66,15 @@ def _typed_answer(
     return {slot: text} if text else {}
 
 
+def _population(value: Any, lang: str) -> int | None:
+    """A population slot's value as a number ("150k" from the NLU, or 150000)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if value > 0 else None
+    return parse_population(value, lang) if isinstance(value, str) else None
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Collects city, country, population and, for small cities, the group question."""
 
@@ -69,6 +88,10 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        if outside_the_call(tracker.get_slot(names.SLOT_COUNTRY)):
+            # Turin, Italy ("a city in Italy" too): no city, confirmation or population
+            # changes the guidance.
+            return [names.SLOT_COUNTRY]
         slots = [names.SLOT_CITY]
         if tracker.get_slot(names.SLOT_CITY_MATCH):
             slots.append(names.SLOT_CITY_CONFIRMED)
@@ -96,8 +119,6 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        from knowledge.parsing import parse_country
-
         return _typed_answer(
             tracker, names.SLOT_COUNTRY, names.ENTITY_COUNTRY, parse_country
         )
@@ -105,8 +126,6 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_population(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        from knowledge.population import parse_population
-
         lang = current_language(tracker)
         return _typed_answer(
             tracker,
@@ -150,7 +169,9 @@ class ValidateEligibilityForm(FormValidationAction):
         narrowed = await asyncio.to_thread(which_one.narrowing, tracker, city)
         if narrowed:
             city, country, region = pending, narrowed.country, narrowed.region
-        slots = await self._look_up(city, country, region, dispatcher, tracker)
+        slots = await self._look_up(
+            city, country, region, dispatcher, tracker, narrowed=narrowed is not None
+        )
         if narrowed:  # none of the candidates: keep what the user said about it
             if narrowed.country and not slots.get(names.SLOT_COUNTRY):
                 slots[names.SLOT_COUNTRY] = narrowed.country
@@ -167,8 +188,12 @@ class ValidateEligibilityForm(FormValidationAction):
         region: str | None,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
+        narrowed: bool = False,
     ) -> dict[str, Any]:
-        """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all."""
+        """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all.
+
+        ``narrowed``: the user narrowed a "which one?" by typing; that pick is
+        confirmed, as a click on its button would have shown it."""
         try:
             matches = await asyncio.to_thread(
                 lambda: (
@@ -181,19 +206,25 @@ class ValidateEligibilityForm(FormValidationAction):
             logger.exception("gazetteer lookup failed for %r", city)
             matches = []
         lang = current_language(tracker)
-        if not matches and tracker.get_slot(names.REQUESTED_SLOT) != names.SLOT_CITY:
+        asked = tracker.get_slot(names.REQUESTED_SLOT) == names.SLOT_CITY
+        if not matches and not asked and not (region or country):
             # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
+            # Named with its region ("Tinyville, Ohio"), it is the town asked about.
             return {names.SLOT_CITY: None}
         if not matches:
-            # Not in the gazetteer: keep the name as typed and ask the rest.
+            # Not in the gazetteer: keep the name as typed and ask the rest; a region
+            # named with it ("Tinyville, Ohio") already says the country.
             dispatcher.utter_message(response=names.UTTER_CITY_UNKNOWN, city=city)
-            return {
+            slots = {
                 names.SLOT_CITY: city,
                 names.SLOT_CITY_MATCH: None,
                 names.SLOT_CITY_CONFIRMED: None,
             }
-        from knowledge.eligibility import pick_city
-
+            if region and not country:
+                slots[names.SLOT_COUNTRY] = await asyncio.to_thread(
+                    get_services().gazetteer().region_country, region
+                )
+            return slots
         # One obvious match (Ottawa, Ontario rather than Ottawa, Illinois) is confirmed;
         # otherwise the user picks one.
         picked = pick_city(matches)
@@ -210,13 +241,21 @@ class ValidateEligibilityForm(FormValidationAction):
                 names.SLOT_AMBIGUOUS_CITY: city,
             }
         match = match_dict(picked)
+        # What the user said wins: their population over the gazetteer's estimate.
+        given = _population(tracker.get_slot(names.SLOT_POPULATION), lang)
+        found_country = match.get("country") or country
+        # Named with its region or country ("Kelowna BC", "Turin in Italy"), or
+        # outside the call: nothing left to confirm.
+        sure = (bool(region or country) and not narrowed) or outside_the_call(
+            found_country
+        )
         return {
             names.SLOT_CITY: match["name"],
-            names.SLOT_COUNTRY: match.get("country") or country,
+            names.SLOT_COUNTRY: found_country,
             names.SLOT_REGION: match.get("region") or region,
-            names.SLOT_POPULATION: match.get("population") or None,
+            names.SLOT_POPULATION: given or match.get("population") or None,
             names.SLOT_CITY_MATCH: match,
-            names.SLOT_CITY_CONFIRMED: None,
+            names.SLOT_CITY_CONFIRMED: True if sure else None,
         }
 
     async def validate_city_confirmed(
@@ -258,16 +297,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        from knowledge.population import parse_population
-
-        if isinstance(value, bool):
-            number = None
-        elif isinstance(value, int | float):
-            number = int(value) if value > 0 else None
-        elif isinstance(value, str):
-            number = parse_population(value, current_language(tracker))
-        else:
-            number = None
+        number = _population(value, current_language(tracker))
         if number is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_POPULATION)
         return {names.SLOT_POPULATION: number}

@@ -1,8 +1,9 @@
 """The conversation language as the actions read it, and the switch on request.
 
 Rasa sets the ``language`` slot itself on each user turn where the language is known
-(assistant/rasa_runtime/language.py: an explicit request, else the channel's metadata,
-which the web app fills with the widget's language or the one it detects).
+(assistant/rasa_runtime/language.py: an explicit request, else the language the web app
+decided for the turn, knowledge.language.turn_language, which holds the precedence).
+The actions only read it.
 """
 
 from __future__ import annotations

@@ -44,24 +44,26 @@ INTENT_DENY = "deny"
 INTENT_STOP = "stop"
 INTENT_INFORM = "inform"
 INTENT_CHANGE_LANGUAGE = "change_language"
-INTENT_ASK_ELIGIBILITY = "ask_eligibility"
-INTENT_ASK_DEADLINE = "ask_deadline"
-INTENT_ASK_COMMITMENT = "ask_commitment"
+# Every programme question (one intent: topic intents split the probability mass).
 INTENT_ASK_PROGRAMME = "ask_programme"
+INTENT_OUT_OF_SCOPE = "out_of_scope"
+INTENT_NLU_FALLBACK = "nlu_fallback"
 INTENT_START_APPLICATION = "start_application"
 INTENT_CHECK_ELIGIBILITY = "check_eligibility"
 
-# The topic hint given to the knowledge engine for each question intent.
-TOPIC_BY_INTENT: dict[str, str | None] = {
-    INTENT_ASK_ELIGIBILITY: "eligibility",
-    INTENT_ASK_DEADLINE: "deadline",
-    INTENT_ASK_COMMITMENT: "commitment",
-    INTENT_ASK_PROGRAMME: None,
+# Intents whose message is a question for the knowledge engine.
+QUESTION_INTENTS: frozenset[str] = frozenset({INTENT_ASK_PROGRAMME})
+# Intents the engine answers too, with their own reply when it declines: "what are
+# the themes?" read as a request for help is answered; "what can you do?" gets help.
+DECLINE_BY_INTENT: dict[str, str] = {
+    INTENT_OUT_OF_SCOPE: "utter_out_of_scope",
+    INTENT_NLU_FALLBACK: "utter_out_of_scope",
+    "help": "utter_help",
 }
 # Intents that interrupt a form instead of answering its question.
 INTERRUPTING_INTENTS: frozenset[str] = frozenset(
     {
-        *TOPIC_BY_INTENT,
+        *QUESTION_INTENTS,
         INTENT_STOP,
         INTENT_CHANGE_LANGUAGE,
         "contact_human",
@@ -81,6 +83,8 @@ ACTION_ANSWER_QUESTION = "action_answer_question"
 ACTION_CONTACT_HUMAN = "action_contact_human"
 ACTION_CHANGE_LANGUAGE = "action_change_language"
 ACTION_VALIDATE_ELIGIBILITY_FORM = "validate_eligibility_form"
+# The eligibility form's own question for the city (the draft keeps utter_ask_city).
+ACTION_ASK_ELIGIBILITY_CITY = "action_ask_eligibility_form_city"
 ACTION_ASK_CITY_CONFIRMED = "action_ask_city_confirmed"
 ACTION_ASK_COUNTRY = "action_ask_country"
 ACTION_RESET_ELIGIBILITY = "action_reset_eligibility"
@@ -91,12 +95,15 @@ ACTION_SAVE_DRAFT = "action_save_draft"
 
 # --- responses ---------------------------------------------------------------------
 UTTER_DID_YOU_MEAN = "utter_did_you_mean"
+UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
+UTTER_HELP = "utter_help"
 UTTER_ANSWER_FALLBACK = "utter_answer_fallback"
 UTTER_SERVICE_UNAVAILABLE = "utter_service_unavailable"
 UTTER_CONTACT = "utter_contact"
 UTTER_LANGUAGE_CHANGED = "utter_language_changed"
 UTTER_ASK_WHICH_LANGUAGE = "utter_ask_which_language"
 UTTER_ASK_COUNTRY = "utter_ask_country"
+UTTER_ASK_CITY = "utter_ask_city"
 UTTER_CONFIRM_CITY = "utter_confirm_city"
 UTTER_CONFIRM_CITY_NO_POPULATION = "utter_confirm_city_no_population"
 UTTER_WHICH_CITY = "utter_which_city"
@@ -107,7 +114,6 @@ UTTER_INVALID_POPULATION = "utter_invalid_population"
 UTTER_INVALID_YES_NO = "utter_invalid_yes_no"
 UTTER_CITY_NOT_CONFIRMED = "utter_city_not_confirmed"
 UTTER_VERDICT_PREFIX = "utter_verdict_"  # + encouraged, below_threshold, ...
-UTTER_OFFER_APPLICATION = "utter_offer_application"
 UTTER_ANYTHING_ELSE = "utter_anything_else"
 UTTER_ASK_THEMES = "utter_ask_themes"
 UTTER_THEME_OTHER = "utter_theme_other"
@@ -124,7 +130,5 @@ VERDICTS: tuple[str, ...] = (
     "wrong_region",
     "need_more_info",
 )
-# Verdicts after which the assistant offers to start a draft application.
-VERDICTS_WITH_OFFER: frozenset[str] = frozenset({"encouraged", "below_threshold"})
 # The theme button that stands for "a theme not in the call's list".
 THEME_OTHER = "other"

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from actions import names
+from knowledge.facts import format_number
 from knowledge.place_names import country_label, region_label
 
 # Gazetteer populations are estimates: shown to the nearest thousand from here on.
@@ -32,8 +33,6 @@ def place_label(city: str, region: str | None, country: str | None, lang: str) -
 
 def format_population(value: int, lang: str, rounded: bool = False) -> str:
     """1017449 -> "1,017,449", or "1,017,000" ``rounded`` (gazetteer figures)."""
-    from knowledge.facts import format_number
-
     number = int(value)
     if rounded and number >= ROUND_FROM:
         number = round(number, -3)

@@ -1,4 +1,4 @@
-"""The self-check's custom questions: confirming the city, choosing the country."""
+"""The self-check's custom questions: the city, confirming it, choosing the country."""
 
 from __future__ import annotations
 
@@ -12,6 +12,32 @@ from actions import names
 from actions.language import current_language
 from actions.places import format_population, inform_payload, place_label
 from assistant.core.services import get_services
+from knowledge.facts import country_name
+
+
+def choices_shown_this_turn(tracker: Tracker) -> bool:
+    """Whether a message with buttons went out since the user's last message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("data") or {}).get("buttons"):
+            return True
+    return False
+
+
+class ActionAskEligibilityCity(Action):
+    """ "Which city?", unless "several places are called X" and its choices were just
+    shown: a message with choices is the last thing the bot says in a turn."""
+
+    def name(self) -> str:
+        return names.ACTION_ASK_ELIGIBILITY_CITY
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        if not choices_shown_this_turn(tracker):
+            dispatcher.utter_message(response=names.UTTER_ASK_CITY)
+        return []
 
 
 class ActionAskCityConfirmed(Action):
@@ -54,8 +80,6 @@ class ActionAskCountry(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from knowledge.facts import country_name
-
         lang = current_language(tracker)
         buttons = [
             {

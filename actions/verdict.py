@@ -15,6 +15,9 @@ from actions import names
 from actions.language import current_language
 from actions.slots import entity_value
 from assistant.core.services import get_services
+from knowledge.eligibility import EligibilityInput, check_eligibility
+from knowledge.facts import country_name
+from knowledge.parsing import parse_country
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +35,30 @@ CHECK_SLOTS = (
 )
 
 
+async def answer_the_general_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> None:
+    """ "Is my city eligible?", "can a town of 50,000 apply?": the rule, from the
+    knowledge base, before the self-check asks which city."""
+    from actions.answers import question_text, utter_answer
+
+    text = question_text(tracker)
+    if not text or entity_value(tracker, names.ENTITY_CITY) or tracker.active_loop_name:
+        return
+    lang = current_language(tracker)
+    try:
+        answerer = await asyncio.to_thread(get_services().answerer)
+        result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
+    except Exception:  # the self-check goes on without the general answer
+        logger.exception("knowledge engine failed for %r", text)
+        return
+    if result.answered and result.hits:
+        utter_answer(dispatcher, result, lang, suggestions=False)
+
+
 class ActionResetEligibility(Action):
-    """A new self-check forgets the previous answers (not the city just named)."""
+    """A new self-check forgets the previous answers (not the city just named); a
+    question naming no city gets the general answer first."""
 
     def name(self) -> str:
         return names.ACTION_RESET_ELIGIBILITY
@@ -41,6 +66,7 @@ class ActionResetEligibility(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        await answer_the_general_question(dispatcher, tracker)
         keep = set()
         if entity_value(tracker, names.ENTITY_CITY):
             keep.add(names.SLOT_CITY)
@@ -59,7 +85,7 @@ class ActionResetEligibility(Action):
 
 
 class ActionEligibilityVerdict(Action):
-    """The verdict of knowledge.eligibility with its reasons, then the draft offer."""
+    """The verdict of knowledge.eligibility with its reasons and the next step."""
 
     def name(self) -> str:
         return names.ACTION_ELIGIBILITY_VERDICT
@@ -67,8 +93,6 @@ class ActionEligibilityVerdict(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from knowledge.eligibility import EligibilityInput, check_eligibility
-
         lang = current_language(tracker)
         population = tracker.get_slot(names.SLOT_POPULATION)
         match = tracker.get_slot(names.SLOT_CITY_MATCH) or {}
@@ -94,17 +118,21 @@ class ActionEligibilityVerdict(Action):
             dispatcher.utter_message(response=names.UTTER_SERVICE_UNAVAILABLE)
             return []
         city = given.city or ""
-        # {"verdict"}: recorded by the app for the staff console (by country).
-        country = getattr(verdict.city, "country", None) or given.country
+        if not city and given.country:  # "a city in Italy": Italy is outside...
+            code = parse_country(given.country)
+            city = country_name(code, lang) if code else given.country
+        # One message: headline, reasons as a list, the next step as its buttons.
+        reasons = "".join(f"\n- {reason}" for reason in verdict.reasons)
         dispatcher.utter_message(
             response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}",
             city=city,
-            json_message={"verdict": {"verdict": verdict.verdict, "country": country}},
+            reasons=reasons,
+            # {"verdict"}: recorded by the app for the staff console (by country).
+            json_message={
+                "verdict": {
+                    "verdict": verdict.verdict,
+                    "country": getattr(verdict.city, "country", None) or given.country,
+                }
+            },
         )
-        for reason in verdict.reasons:
-            dispatcher.utter_message(text=reason)
-        if verdict.verdict in names.VERDICTS_WITH_OFFER:
-            dispatcher.utter_message(response=names.UTTER_OFFER_APPLICATION)
-        else:
-            dispatcher.utter_message(response=names.UTTER_ANYTHING_ELSE)
         return [SlotSet(names.SLOT_VERDICT, verdict.verdict)]

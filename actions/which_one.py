@@ -75,7 +75,7 @@ def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
     pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
     if not pending or not isinstance(value, str) or not value.strip():
         return None
-    if value.rstrip().endswith("?") or intent_name(tracker) in names.TOPIC_BY_INTENT:
+    if value.rstrip().endswith("?") or intent_name(tracker) in names.QUESTION_INTENTS:
         return None
 
     gazetteer = get_services().gazetteer()

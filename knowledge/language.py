@@ -1,4 +1,5 @@
-"""The assistant's languages: the set, codes, text folding and detection (lingua).
+"""The assistant's languages: the set, codes, text folding, detection (lingua) and the
+conversation language of each chat turn (:func:`turn_language`, its precedence).
 
 The one place these are defined. Only the standard library is imported at module
 level, so the Rasa environment's NLU components can use it too; lingua loads on the
@@ -101,3 +102,44 @@ def detect_switch(text: str) -> str | None:
     if len(words) < MIN_WORDS_TO_SWITCH:
         return None
     return detect(text, default="") or None
+
+
+def turn_language(
+    text: str,
+    explicit: str | None = None,
+    page: str | None = None,
+    new_conversation: bool = False,
+) -> str | None:
+    """The conversation language for this chat turn, decided once, here; None keeps
+    the conversation's language (Rasa's ``language`` slot, English at the start).
+
+    Precedence, highest first:
+
+    1. a request in the message itself ("en français s'il vous plaît"): Rasa's NLU
+       reads it (intent ``change_language``) and it overrides what this returns
+       (assistant/rasa_runtime/language.py);
+    2. ``explicit``: the language the user picked in the widget's selector;
+    3. the message's own language, when it is long enough to tell
+       (:func:`detect_switch`: "c quoi l'entente", "fecha de cierre?");
+    4. ``page``, the host page's language, on a conversation's first turn: the prior
+       when detection is unsure ("Ottawa", "ok");
+    5. otherwise None: the conversation keeps its language.
+
+    The web app calls this (assistant/web/api/chat.py) and sends the result to Rasa
+    as the message's metadata; the actions only read the slot (actions/language.py).
+    """
+    chosen = language_code(explicit)
+    if chosen:
+        return chosen
+    detected = detect_switch(text)
+    if detected in LANGUAGES:
+        return detected
+    return language_code(page) if new_conversation else None
+
+
+def language_code(value: object) -> str | None:
+    """ "fr", "FR", "fr-CA" -> "fr"; None if not one of ours."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None

@@ -2,12 +2,13 @@
 
 The ``language`` slot is filled from the entity this component adds
 (``interface_language``, mapped in domain/core.yml), so no action-server call is needed
-on every turn to set it. Order of precedence for each message:
+on every turn to set it. The turn's language is decided once, by
+``knowledge.language.turn_language`` (its docstring holds the whole precedence); this
+component applies its two ends:
 
 1. an explicit request understood as such ("en français s'il vous plaît": intent
-   ``change_language`` with a ``language`` entity);
-2. the language the channel sends as metadata ``{"language": "fr"}``: the web app
-   sends the widget's language, or the one it detects in a message long enough to tell;
+   ``change_language`` with a ``language`` entity) wins;
+2. else the language the web app decided and sends as metadata ``{"language": "fr"}``;
 otherwise no entity is added and the slot keeps its value ("ok", "150k", "Ottawa" say
 nothing about the language).
 """

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    field_validator,
+    model_serializer,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -59,10 +67,12 @@ class ChatRequest(_Strict):
     message: str = Field(
         min_length=1, max_length=MAX_MESSAGE_CHARS, json_schema_extra=_NOT_BLANK
     )
+    # Sent only when the user picked a language in the widget's selector: it wins.
+    # (Older widgets send it on the first turn too; it still works, as a pick.)
     language: Language | None = None
-    # The host page's language, sent on every turn; ``language`` only after the user
-    # picked one in the widget's selector.
-    page_language: Language | None = None
+    # The host page's language ("fr", "fr-CA"), sent on every turn: the prior when a
+    # message is too short to tell its language (knowledge.language.turn_language).
+    page_language: str | None = Field(default=None, max_length=35)
 
 
 class Button(BaseModel):
@@ -79,7 +89,19 @@ class Source(BaseModel):
 class ChatMessage(BaseModel):
     text: str
     buttons: list[Button] = Field(default_factory=list)
+    # The knowledge entry this message answers with, when it is an answer (left out
+    # otherwise: the widget ignores it; the journey benchmark reads it).
+    answer_id: str | None = None
     sources: list[Source] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_answer_id(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("answer_id") is None:
+            data.pop("answer_id", None)
+        return data
 
 
 class ChatResponse(BaseModel):

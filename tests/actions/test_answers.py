@@ -14,13 +14,13 @@ DEADLINE = FakeHit(
 OTHER = FakeHit("deadline-time", 0.88, "At what time?", "Not stated.", "call-page")
 
 
-async def test_answer_has_text_then_sources_and_uses_topic_and_language(
+async def test_answer_has_text_its_entry_id_then_sources_in_the_language(
     dispatcher, domain
 ):
     answerer = FakeAnswerer(FakeResult(True, "fr", [DEADLINE]))
     get_services().override("answerer", answerer)
     tracker = make_tracker(
-        "c'est quand la date limite ?", "ask_deadline", language="fr"
+        "c'est quand la date limite ?", "ask_programme", language="fr"
     )
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
@@ -31,14 +31,15 @@ async def test_answer_has_text_then_sources_and_uses_topic_and_language(
             "text": "c'est quand la date limite ?",
             "lang": "fr",
             "k": 3,
-            "topic": "deadline",
+            "topic": None,
         }
     ]
     assert dispatcher.messages[0]["text"] == "15 March 2019."
-    source = dispatcher.messages[1]["custom"]["sources"][0]
+    assert dispatcher.messages[1]["custom"] == {"answer_id": "deadline-date"}
+    source = dispatcher.messages[2]["custom"]["sources"][0]
     assert source["id"] == "call-page"
     assert source["url"].startswith("http")
-    assert len(dispatcher.messages) == 2
+    assert len(dispatcher.messages) == 3
 
 
 async def test_close_suggestions_become_buttons_that_ask_the_question(
@@ -73,7 +74,7 @@ async def test_declined_question_gets_the_fallback_with_the_contact(dispatcher, 
 
 async def test_broken_engine_gives_a_reply_not_a_crash(dispatcher, domain):
     get_services().override("answerer", FakeAnswerer(RuntimeError("index missing")))
-    tracker = make_tracker("when is the deadline", "ask_deadline")
+    tracker = make_tracker("when is the deadline", "ask_programme")
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
@@ -86,7 +87,7 @@ async def test_button_payload_without_question_is_declined_without_a_search(
 ):
     answerer = FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
     get_services().override("answerer", answerer)
-    tracker = make_tracker("/ask_deadline", "ask_deadline")
+    tracker = make_tracker("/ask_programme", "ask_programme")
 
     await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
@@ -112,7 +113,7 @@ async def test_motivation_nlu_took_for_a_question_is_left_to_the_draft(
     get_services().override("answerer", answerer)
     tracker = make_tracker(
         "We want to learn from European peers about housing.",
-        "ask_commitment",
+        "ask_programme",
         active_loop="application_form",
         requested_slot="motivation",
     )
@@ -133,7 +134,7 @@ async def test_theme_or_city_answers_are_left_to_the_form(dispatcher, domain):
     )
     city = make_tracker(
         "Smallville",
-        "ask_eligibility",
+        "ask_programme",
         entities=[{"entity": "city", "value": "Smallville"}],
         active_loop="eligibility_form",
         requested_slot="city",
@@ -149,9 +150,91 @@ async def test_a_real_question_in_the_middle_of_a_form_is_answered(dispatcher, d
     )
     tracker = make_tracker(
         "is there a deadline for the motivation?",
-        "ask_deadline",
+        "ask_programme",
         active_loop="application_form",
         requested_slot="motivation",
     )
     await ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["text"] == "15 March 2019."
+
+
+async def test_out_of_scope_is_answered_when_the_engine_knows_the_answer(
+    dispatcher, domain
+):
+    # "Can a city of 80,000 people apply?" read as out of scope: the engine decides.
+    answerer = FakeAnswerer(FakeResult(True, "en", [DEADLINE]))
+    get_services().override("answerer", answerer)
+    for intent in ("out_of_scope", "nlu_fallback"):
+        tracker = make_tracker("can a city of 80,000 people apply?", intent)
+        await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert [m.get("text") for m in dispatcher.messages[::3]] == ["15 March 2019."] * 2
+
+
+async def test_out_of_scope_declined_by_the_engine_gets_the_out_of_scope_reply(
+    dispatcher, domain
+):
+    result = FakeResult(False, "en", [OTHER], suggestions=[OTHER])
+    get_services().override("answerer", FakeAnswerer(result))
+    tracker = make_tracker("what's the weather tomorrow?", "out_of_scope")
+
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    # No "did you mean" buttons after a refusal of something off topic.
+    assert uttered(dispatcher) == [names.UTTER_OUT_OF_SCOPE]
+
+
+async def test_a_question_about_a_named_city_is_handed_to_the_self_check(
+    dispatcher, domain
+):
+    # "can Portland apply to IUC?" got the general rule; it deserves a verdict.
+    rule = FakeHit("eligibility-who-can-apply", 0.9, "Who?", "Cities in...",
+                   "call-page", topic="eligibility")  # fmt: skip
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [rule])))
+    tracker = make_tracker(
+        "can Portland apply to IUC?",
+        "ask_programme",
+        entities=[{"entity": "city", "value": "Portland"}],
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "name": "action_reset_eligibility",
+                       "timestamp": None}]  # fmt: skip
+    assert dispatcher.messages == []
+    # "what city is Montreal paired with": a city, but not an eligibility question.
+    pairs = FakeHit("pairs-canada", 0.9, "Pairs?", "Montreal...", "call-page",
+                    topic="pairs")  # fmt: skip
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [pairs])))
+    assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages[0]["text"] == "Montreal..."
+
+
+async def test_is_my_city_eligible_gets_the_rule_before_which_city(dispatcher, domain):
+    from actions.verdict import ActionResetEligibility
+
+    rule = FakeHit(
+        "eligibility-who-can-apply", 0.9, "Who?", "Cities in...", "call-page"
+    )
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [rule])))
+    tracker = make_tracker("is my city eligible?", "check_eligibility")
+    await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == "Cities in..."
+    assert dispatcher.messages[1]["custom"] == {
+        "answer_id": "eligibility-who-can-apply"
+    }
+
+
+async def test_a_request_for_help_is_answered_when_it_is_a_programme_question(
+    dispatcher, domain
+):
+    themes = FakeHit("themes-list", 0.9, "Themes?", "Six themes...", "call-page")
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "es", [themes])))
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("¿cuáles son los temas?", "help"), domain
+    )
+    assert dispatcher.messages[0]["text"] == "Six themes..."
+    # "what can you do?": the engine declines, the help is given.
+    get_services().override("answerer", FakeAnswerer(FakeResult(False, "en", [])))
+    dispatcher.messages.clear()
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("what can you do?", "help"), domain
+    )
+    assert uttered(dispatcher) == [names.UTTER_HELP]

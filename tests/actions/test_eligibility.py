@@ -135,7 +135,7 @@ async def test_question_mid_form_is_not_taken_as_the_answer(dispatcher, domain):
     tracker = asking(
         "population",
         "when is the deadline?",
-        "ask_deadline",
+        "ask_programme",
         city="Tinytown",
         country="US",
     )
@@ -178,17 +178,21 @@ async def test_verdict_for_ottawa_encourages_and_offers_a_draft(dispatcher, doma
     )
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
     assert events == [SlotSet("eligibility_verdict", "encouraged")]
-    responses = uttered(dispatcher)
-    assert responses[0] == "utter_verdict_encouraged"
-    assert responses[-1] == names.UTTER_OFFER_APPLICATION
-    assert all(m["text"] for m in dispatcher.messages[1:-1])  # the reasons
+    # One message: the headline's response with the reasons as a list in it; the
+    # response itself carries the draft offer and its buttons.
+    assert uttered(dispatcher) == ["utter_verdict_encouraged"]
+    reasons = dispatcher.messages[0]["reasons"]
+    assert reasons.startswith("\n- ") and reasons.count("\n- ") >= 2
+    offer = domain["responses"]["utter_verdict_encouraged"][0]
+    assert offer["buttons"][0]["payload"] == "/start_application"
 
 
 async def test_verdict_for_a_european_city_names_the_right_region(dispatcher, domain):
     tracker = make_tracker(city="Lyon", country="FR", population=500000)
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
     assert events == [SlotSet("eligibility_verdict", "wrong_region")]
-    assert uttered(dispatcher)[-1] == names.UTTER_ANYTHING_ELSE
+    assert uttered(dispatcher) == ["utter_verdict_wrong_region"]
+    assert "Europe" in dispatcher.messages[0]["reasons"]
 
 
 async def test_verdict_below_threshold(dispatcher, domain):
@@ -210,12 +214,11 @@ async def test_impossible_population_asks_for_more_information(dispatcher, domai
     )
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
     assert events == [SlotSet("eligibility_verdict", "need_more_info")]
-    responses = uttered(dispatcher)
-    assert responses[0] == "utter_verdict_need_more_info"
+    assert uttered(dispatcher) == ["utter_verdict_need_more_info"]
     assert dispatcher.messages[0]["city"] == "Valle Chico"
-    assert responses[-1] == names.UTTER_ANYTHING_ELSE
-    assert names.UTTER_OFFER_APPLICATION not in responses
-    assert all(m["text"] for m in dispatcher.messages[1:-1])  # what to correct
+    assert dispatcher.messages[0]["reasons"].startswith("\n- ")  # what to correct
+    variations = domain["responses"]["utter_verdict_need_more_info"]
+    assert all("start_application" not in str(v) for v in variations)
 
 
 async def test_a_city_named_instead_of_the_country_is_checked_as_the_city(
@@ -295,7 +298,7 @@ async def test_verdict_does_not_claim_the_gazetteer_population_was_typed(
     )
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
     assert events == [SlotSet("eligibility_verdict", "encouraged")]
-    reasons = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    reasons = dispatcher.messages[0]["reasons"]
     assert "Encontramos Puebla" in reasons
     assert "usted indicó" not in reasons
 
@@ -395,7 +398,7 @@ async def test_country_with_no_candidate_keeps_the_name_and_the_country(
 
 
 async def test_question_about_a_country_is_not_taken_as_the_answer(dispatcher, domain):
-    tracker = which_one("Is Canada eligible?", "Laval", intent="ask_eligibility")
+    tracker = which_one("Is Canada eligible?", "Laval", intent="ask_programme")
     events = await run_form(tracker, dispatcher, domain)
     assert "country" not in {e["name"] for e in events}
     assert not any(e["name"] == "city" and e["value"] for e in events)
@@ -405,3 +408,124 @@ async def test_new_self_check_forgets_the_pending_which_one(dispatcher, domain):
     tracker = make_tracker("", "check_eligibility", ambiguous_city="Laval")
     events = await ActionResetEligibility().run(dispatcher, tracker, domain)
     assert SlotSet("ambiguous_city", None) in events
+
+
+# --- one-message verdicts (issue 15) -------------------------------------------------
+
+
+def prefilled(**slots: object) -> list[dict[str, object]]:
+    """Events of a form activated with slots the message's entities filled."""
+    return [
+        {"event": "user", "text": "..."},
+        {"event": "action", "name": "action_reset_eligibility"},
+        *({"event": "slot", "name": k, "value": v} for k, v in slots.items()),
+    ]
+
+
+async def test_city_named_with_its_province_needs_no_confirmation(dispatcher, domain):
+    # "Our town is Kelowna BC with 150k people, are we in?"
+    tracker = asking(
+        "city",
+        "Our town is Kelowna BC with 150k people, are we in?",
+        intent="check_eligibility",
+        entities=[
+            {"entity": "city", "value": "Kelowna"},
+            {"entity": "region", "value": "British Columbia"},
+            {"entity": "population", "value": "150k"},
+        ],
+        city="Kelowna",
+        region="British Columbia",
+        population="150k",
+    )
+    tracker.events = prefilled(
+        city="Kelowna", region="British Columbia", population="150k"
+    )
+    events = await run_form(tracker, dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["country"] == "CA"
+    assert slots["city_confirmed"] is True
+    assert slots["population"] == 150_000  # theirs, not the gazetteer's
+    # Above the threshold: nothing left to ask, the verdict comes next.
+    assert slots["requested_slot"] is None
+
+
+async def test_a_city_outside_the_call_goes_straight_to_the_guidance(
+    dispatcher, domain
+):
+    # "Hi, I work for the city of Turin in Italy, can we join this call?"
+    tracker = asking(
+        "city",
+        "Hi, I work for the city of Turin in Italy, can we join this call?",
+        intent="check_eligibility",
+        entities=[
+            {"entity": "city", "value": "Turin"},
+            {"entity": "country", "value": "IT"},
+        ],
+        city="Turin",
+        country="IT",
+    )
+    tracker.events = prefilled(city="Turin", country="IT")
+    events = await run_form(tracker, dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots.get("city", "Turin") == "Turin"  # kept as the message named it
+    assert slots["requested_slot"] is None  # no confirmation, no population
+    assert dispatcher.messages == []
+
+
+async def test_several_places_called_x_end_the_turn_with_their_choices(
+    dispatcher, domain
+):
+    from actions.questions import ActionAskEligibilityCity
+
+    tracker = asking("city", "Springfield")
+    tracker.events = [
+        {"event": "user", "text": "Springfield"},
+        {"event": "bot", "text": "Several places...", "data": {"buttons": [{}]}},
+    ]
+    assert await ActionAskEligibilityCity().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+    # A later turn without choices asks the question again.
+    tracker.events = [{"event": "user", "text": "hmm"}]
+    await ActionAskEligibilityCity().run(dispatcher, tracker, domain)
+    assert uttered(dispatcher) == [names.UTTER_ASK_CITY]
+
+
+async def test_a_country_outside_the_call_needs_no_city(dispatcher, domain):
+    # "I'm with a city in Italy, can we join?"
+    tracker = make_tracker(country="IT", language="fr")
+    assert await ValidateEligibilityForm().required_slots(
+        [], dispatcher, tracker, domain
+    ) == ["country"]
+    events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("eligibility_verdict", "wrong_region")]
+    assert dispatcher.messages[0]["city"] == "Italie"
+
+
+async def test_a_town_unknown_to_the_gazetteer_named_with_its_state_is_kept(
+    dispatcher, domain
+):
+    # "Our municipality is Tinyville, Ohio with 8,000 people, can we apply?"
+    tracker = asking(
+        "city",
+        "Our municipality is Tinyville, Ohio with 8,000 people, can we apply?",
+        intent="check_eligibility",
+        entities=[
+            {"entity": "city", "value": "Tinyville"},
+            {"entity": "region", "value": "Ohio"},
+            {"entity": "population", "value": "8,000"},
+        ],
+        city="Tinyville",
+        region="Ohio",
+        population="8,000",
+    )
+    tracker.events = prefilled(city="Tinyville", region="Ohio", population="8,000")
+    events = await run_form(tracker, dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"], slots["population"]) == (
+        "Tinyville",
+        "US",
+        8000,
+    )
+    assert uttered(dispatcher) == [names.UTTER_CITY_UNKNOWN]
+    # Below the threshold: the group question, then the verdict.
+    assert slots["requested_slot"] == "group_of_municipalities"

@@ -163,9 +163,7 @@ async def test_another_city_named_like_a_state_is_checked_as_that_city(
 
 
 async def test_question_naming_a_state_is_not_taken_as_the_answer(dispatcher, domain):
-    tracker = which_one(
-        "Is Illinois eligible?", "Springfield", intent="ask_eligibility"
-    )
+    tracker = which_one("Is Illinois eligible?", "Springfield", intent="ask_programme")
     events = await run_form(tracker, dispatcher, domain)
     assert not any(e["name"] == "city" and e["value"] for e in events)
     assert dispatcher.messages == []

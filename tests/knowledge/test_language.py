@@ -45,3 +45,23 @@ def test_a_chat_message_long_enough_switches_the_conversation_language() -> None
 @pytest.mark.parametrize("text", ["ok", "150k", "Ottawa", "oui merci", "/affirm", ""])
 def test_a_short_chat_message_keeps_the_conversation_language(text: str) -> None:
     assert detect_switch(text) is None
+
+
+# --- the turn's language (precedence in knowledge.language.turn_language) ------------
+
+
+def test_short_french_or_spanish_question_beats_the_page_language() -> None:
+    from knowledge.language import turn_language
+
+    assert turn_language("c quoi l'entente", page="en", new_conversation=True) == "fr"
+    assert turn_language("fecha de cierre?", page="en", new_conversation=True) == "es"
+
+
+def test_explicit_pick_wins_and_the_page_is_the_prior_when_unsure() -> None:
+    from knowledge.language import turn_language
+
+    assert turn_language("fecha de cierre?", explicit="fr") == "fr"
+    # "Ottawa" says nothing: the page's language on the first turn, else keep.
+    assert turn_language("Ottawa", page="fr-CA", new_conversation=True) == "fr"
+    assert turn_language("Ottawa", page="fr", new_conversation=False) is None
+    assert turn_language("ok", page="de", new_conversation=True) is None

@@ -219,7 +219,7 @@ def test_projection_of_the_project_data_with_the_real_model() -> None:
             "eres un bot, ¿verdad?",
             "mets-moi en contact avec quelqu'un",
             "Comment renouveler ma carte d'assurance maladie ?",
-            "L'appel a-t-il été reporté ?",
+            "Quand se termine l'appel à manifestations d'intérêt ?",
             "ok arrête",
             "merci pour tout",
         )
@@ -228,7 +228,7 @@ def test_projection_of_the_project_data_with_the_real_model() -> None:
         "eres un bot, ¿verdad?": "bot_challenge",
         "mets-moi en contact avec quelqu'un": "contact_human",
         "Comment renouveler ma carte d'assurance maladie ?": "out_of_scope",
-        "L'appel a-t-il été reporté ?": "ask_deadline",
+        "Quand se termine l'appel à manifestations d'intérêt ?": "ask_programme",
         "ok arrête": "stop",
         "merci pour tout": "thank",
     }

@@ -103,6 +103,24 @@ def test_a_long_message_goes_to_rasa_with_the_language_it_is_written_in(
     assert sent == [{"language": "fr"}, {"language": None}]
 
 
+def test_short_questions_beat_the_page_language_which_is_the_prior_when_unsure(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    # The widget sends the host page's language on every turn (page_language) and
+    # `language` only for a pick in its selector.
+    for message in ("c quoi l'entente", "fecha de cierre?", "Ottawa"):
+        rasa_client.post(
+            "/api/chat", json={"message": message, "page_language": "en-CA"}
+        )
+    rasa_client.post(
+        "/api/chat",
+        json={"message": "Ottawa", "page_language": "fr", "session_id": "s-2"},
+    )
+    sent = [body["metadata"]["language"] for body in fake_rasa.webhook_bodies()]
+    # New conversations: detected, detected, the page's; a running one keeps its own.
+    assert sent == ["fr", "es", "en", None]
+
+
 def test_the_widgets_language_wins_over_detection(
     rasa_client: TestClient, fake_rasa: FakeRasa
 ) -> None:

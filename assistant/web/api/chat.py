@@ -83,6 +83,9 @@ def merge_rasa_messages(items: list[dict[str, Any]]) -> tuple[list[ChatMessage],
         custom = item.get("custom")
         if isinstance(custom, dict):
             fallback = fallback or custom.get("fallback") is True
+            answer_id = custom.get("answer_id")
+            if isinstance(answer_id, str) and messages:
+                messages[-1].answer_id = answer_id
             sources = _sources(custom.get("sources"))
             if messages:
                 messages[-1].sources.extend(sources)
@@ -101,17 +104,22 @@ def reported_language(items: list[dict[str, Any]]) -> str | None:
     return None
 
 
-async def _message_language(text: str) -> str | None:
-    """The language to tell Rasa for this message when the widget does not say it:
-    the detected one when the message is long enough to tell, else None (Rasa keeps
-    the conversation's language)."""
-    try:
-        from knowledge.language import detect_switch
+async def _turn_language(body: ChatRequest) -> str | None:
+    """This turn's language, decided once (precedence: knowledge.language.
+    turn_language); None lets Rasa keep the conversation's."""
+    from knowledge.language import language_code, turn_language
 
-        return await asyncio.to_thread(detect_switch, text)
+    try:
+        return await asyncio.to_thread(
+            turn_language,
+            body.message,
+            body.language,
+            body.page_language,
+            body.session_id is None,
+        )
     except Exception:  # detection is a nicety: never fail the turn for it
         log.exception("language detection failed")
-        return None
+        return body.language or language_code(body.page_language)
 
 
 def _knowledge_turn(
@@ -195,7 +203,7 @@ async def chat(
     client: RasaClient = request.app.state.rasa
 
     items: list[dict[str, Any]] | None
-    sent_language = body.language or await _message_language(body.message)
+    sent_language = await _turn_language(body)
     try:
         items, actions_up = await asyncio.gather(
             client.send(session_id, body.message, sent_language, timeout - reserve),
@@ -217,7 +225,7 @@ async def chat(
     if items is not None and messages:
         language = (
             reported_language(items)
-            or body.language
+            or sent_language
             or await _conversation_language(client, session_id, body.message)
         )
         if not actions_up:
@@ -244,7 +252,7 @@ async def chat(
 
     note: dict[str, Any] = {}
     messages, fallback, language = await _degraded(
-        services, body.message, body.language, deadline - loop.time(), note
+        services, body.message, sent_language, deadline - loop.time(), note
     )
     record_chat_turn(
         services,

@@ -1,0 +1,334 @@
+"""Cities, regions and countries named in a message: the matching core, no Rasa.
+
+Reads the table assistant/nlu_training/places.py projects from the gazetteer (names
+folded: case and accents ignored). Standard library only, so the project's tests run
+it too. Rules, in order:
+
+1. Longest match first, up to ``MAX_WORDS`` words: "Baja California Sur" before
+   "Baja California", "Mexico City" before "Mexico".
+2. At the same span a country beats a region and a city ("Mexico", "Colombia"), and a
+   region beats a city ("Ontario"), unless a city cue precedes it ("city of", "ville
+   de", "ciudad de").
+3. A name that is also a word our texts write in lower case ("North", "Mobile",
+   "Oui", "Laval"), or of three letters or fewer, is a city only with evidence: a city
+   cue before it, or a region or country right after it ("Laval, QC").
+4. Region codes count in capitals ("IL", "JAL"); the few people type in any case
+   ("Qc", "bc", "CDMX") in any case. A code that is also a word ("OK", "IN", "ME")
+   counts only right after a city ("Tulsa, OK").
+5. A typo (one edit: letter missing, extra, wrong or two swapped) is forgiven on
+   names of six letters or more of regions and of large cities (primary names), when
+   the typed word is not itself a common word.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.language import fold_words
+
+MAX_WORDS = 5
+# A long message is read up to here: a 2,000-character list of places costs the same
+# as a normal question.
+MAX_TOKENS = 120
+FUZZY_MIN_CHARS = 6
+# Fuzzy look-ups per message, at most (each is a few dictionary probes).
+MAX_FUZZY = 40
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Folded words before a name that make it a city: "city of", "ville de", "ciudad de".
+_CITY_CUES = {
+    ("city", "of"), ("town", "of"), ("municipality", "of"), ("village", "of"),
+    ("ville", "de"), ("ville", "d"), ("municipalite", "de"), ("commune", "de"),
+    ("ciudad", "de"), ("municipio", "de"), ("pueblo", "de"), ("alcaldia", "de"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place named in a message: entity kind, canonical value, character span."""
+
+    entity: str  # "city", "region" or "country"
+    value: str  # city or region name; ISO alpha-2 code for a country
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    folded: str
+    start: int
+    end: int
+
+
+class PlaceTable:
+    """The projected table, with the indexes the matcher needs."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.cities: dict[str, list[Any]] = data["cities"]
+        self.regions: dict[str, list[str]] = data["regions"]
+        self.region_codes: dict[str, list[str]] = data["region_codes"]
+        self.countries: dict[str, str] = data["countries"]
+        self.country_abbreviations: dict[str, str] = data["country_abbreviations"]
+        self.common: frozenset[str] = frozenset(data["common_words"])
+        self.not_places: frozenset[str] = frozenset(data["not_places"])
+        fuzzy_min = int(data["fuzzy_min_population"])
+        self.home: frozenset[str] = frozenset(data["home_countries"])
+        self.world_min = int(data["world_min_population"])
+        # Names reachable by one deletion: symmetric-delete index for typos.
+        self._deletions: dict[str, set[tuple[str, str]]] = {}
+        for key, (_, population, country, primary) in self.cities.items():
+            if primary and self.well_known(population, country, fuzzy_min):
+                self._index_fuzzy(key, "city")
+        # Not countries: "american" is one letter from "america".
+        for key in self.regions:
+            self._index_fuzzy(key, "region")
+
+    def well_known(self, population: int, country: str, home_min: int = 0) -> bool:
+        """A city of the call's countries (this large), or a very large one."""
+        home = country in self.home and population >= home_min
+        return home or population >= self.world_min
+
+    @classmethod
+    def load(cls, path: str | Path) -> PlaceTable:
+        with Path(path).open(encoding="utf-8") as handle:
+            return cls(json.load(handle))
+
+    def _index_fuzzy(self, key: str, kind: str) -> None:
+        if len(key) < FUZZY_MIN_CHARS or key in self.common:
+            return
+        for variant in _deletions(key) | {key}:
+            self._deletions.setdefault(variant, set()).add((key, kind))
+
+    def fuzzy(self, typed: str) -> tuple[str, str] | None:
+        """The one (name, kind) within one edit of ``typed``, or None."""
+        if len(typed) < FUZZY_MIN_CHARS or typed in self.common:
+            return None
+        found: set[tuple[str, str]] = set()
+        for variant in _deletions(typed) | {typed}:
+            for key, kind in self._deletions.get(variant, ()):
+                if key != typed and _one_edit(typed, key):
+                    found.add((key, kind))
+        names = {key for key, _ in found}
+        return found.pop() if len(names) == 1 and len(found) == 1 else None
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance 1, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = diff[0], diff[-1]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
+def _tokens(text: str) -> list[_Token]:
+    found: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        if len(found) == MAX_TOKENS:
+            break
+        word = match.group(0)
+        found.append(_Token(word, fold_words(word), match.start(), match.end()))
+    return found
+
+
+def _city_cue(tokens: list[_Token], i: int) -> bool:
+    return i >= 2 and (tokens[i - 2].folded, tokens[i - 1].folded) in _CITY_CUES
+
+
+@dataclass
+class _Candidate:
+    kind: str
+    value: str
+    first: int  # token indexes, inclusive
+    last: int
+    needs_evidence: bool = False
+
+
+def _code(table: PlaceTable, token: _Token) -> _Candidate | None:
+    """A region or country abbreviation as typed: "IL", "QC", "USA"."""
+    word = token.text
+    if word.isupper() and word in table.country_abbreviations:
+        return _Candidate("country", table.country_abbreviations[word], 0, 0)
+    if word.isupper() and word in table.region_codes:
+        display, _ = table.region_codes[word]
+        common = token.folded in table.common or len(word) < 2
+        return _Candidate("region", display, 0, 0, needs_evidence=common)
+    return None
+
+
+def _match_at(
+    table: PlaceTable, tokens: list[_Token], i: int, budget: list[int]
+) -> _Candidate | None:
+    cue = _city_cue(tokens, i)
+    for size in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
+        phrase = " ".join(t.folded for t in tokens[i : i + size])
+        last = i + size - 1
+        if phrase in table.not_places:  # "North America" is no country
+            return _Candidate("none", "", i, last)
+        city = table.cities.get(phrase)
+        if phrase in table.countries:  # "una ciudad de Colombia": the country
+            return _Candidate("country", table.countries[phrase], i, last)
+        if cue and city:
+            return _Candidate("city", city[0], i, last)
+        if phrase in table.regions:
+            return _Candidate("region", table.regions[phrase][0], i, last)
+        if city:
+            single = size == 1
+            words = phrase.split()
+            common = all(w in table.common or len(w) <= 3 for w in words)
+            # "Red Deer" typed with capitals is a city; "red deer" is not.
+            capitalised = tokens[i].text[:1].isupper()
+            needs = common and (single or not capitalised)
+            # "study tours": a lower-case word is a far-away town only with evidence.
+            if not capitalised and not table.well_known(city[1], city[2]):
+                needs = True
+            return _Candidate("city", city[0], i, last, needs_evidence=needs)
+    code = _code(table, tokens[i])
+    if code is not None:
+        code.first = code.last = i
+        return code
+    if budget[0] > 0 and tokens[i].folded.isalpha():
+        budget[0] -= 1
+        found = table.fuzzy(tokens[i].folded)
+        if found is not None:
+            key, kind = found
+            if kind == "city":
+                return _Candidate("city", table.cities[key][0], i, i)
+            return _Candidate("region", table.regions[key][0], i, i)
+    return None
+
+
+def _candidates(table: PlaceTable, tokens: list[_Token]) -> Iterator[_Candidate]:
+    i, budget = 0, [MAX_FUZZY]
+    while i < len(tokens):
+        found = _match_at(table, tokens, i, budget)
+        if found is None:
+            i += 1
+            continue
+        yield found
+        i = found.last + 1
+
+
+def find_places(table: PlaceTable, text: str) -> list[Place]:
+    """The places named in ``text``, in order, each span once."""
+    if not isinstance(text, str) or not text.strip() or text.startswith("/"):
+        return []
+    tokens = _tokens(text)
+    found = list(_candidates(table, tokens))
+    places = []
+    kept = [
+        c
+        for n, c in enumerate(found)
+        if c.kind != "none"
+        and (not c.needs_evidence or _has_evidence(tokens, found, n))
+    ]
+    no_city = not any(c.kind == "city" for c in kept)
+    if no_city:
+        unknown = _unknown_city(table, text, tokens, kept)
+        if unknown is not None:
+            places.append(unknown)
+            no_city = False
+    for candidate in kept:
+        start, end = tokens[candidate.first].start, tokens[candidate.last].end
+        # "Can Puebla apply?": a region with a city of its name, and no other city
+        # named, is asked about as that city ("in Puebla" stays a region). Only as the
+        # city: the name is no evidence of where that city lies.
+        city = table.cities.get(fold_words(candidate.value))
+        if (
+            candidate.kind == "region"
+            and city
+            and no_city
+            and not _located(tokens, candidate.first)
+        ):
+            places.append(Place("city", city[0], start, end))
+            continue
+        places.append(Place(candidate.kind, candidate.value, start, end))
+    return sorted(places, key=lambda place: place.start)
+
+
+# Between a town the gazetteer does not know and its region: "Tinyville, Ohio",
+# "Petiteville au Québec", "Pueblito (Jalisco)".
+_JOINERS = {"in", "en", "au", "dans", "a"}
+_MAX_NAME_WORDS = 3
+
+
+def _unknown_city(
+    table: PlaceTable, text: str, tokens: list[_Token], kept: list[_Candidate]
+) -> Place | None:
+    """A capitalised name right before the first region or country named: a town
+    under the gazetteer's 15,000 inhabitants, named with where it is."""
+    where = next((c for c in kept if c.kind in {"region", "country"}), None)
+    if where is None or where.first == 0:
+        return None
+    j = where.first - 1
+    if tokens[j].folded in _JOINERS:
+        j -= 1
+    names: list[_Token] = []
+    while j >= 0 and len(names) < _MAX_NAME_WORDS:
+        token = tokens[j]
+        gap = text[token.end : (names[0] if names else tokens[j + 1]).start]
+        if not names and gap.strip(" ,(") not in {"", *_JOINERS}:
+            break
+        if names and gap not in {" ", "-"}:
+            break
+        word = token.text
+        if not (word[:1].isupper() and word.isalpha() and len(word) >= 3):
+            break
+        if token.folded in table.common or token.folded in table.countries:
+            break
+        names.insert(0, token)
+        j -= 1
+    if not names:
+        return None
+    start, end = names[0].start, names[-1].end
+    return Place("city", text[start:end], start, end)
+
+
+# Folded words before a region name that make it where a place is, not the place.
+_LOCATIVES = {"in", "en", "dans", "au", "a", "from", "de", "del", "of", "near"}
+
+
+def _located(tokens: list[_Token], i: int) -> bool:
+    return i >= 1 and tokens[i - 1].folded in _LOCATIVES
+
+
+def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
+    candidate = found[n]
+    if candidate.kind == "city":
+        if _city_cue(tokens, candidate.first):
+            return True
+        if len(candidate.value) <= 3:
+            return False  # "Can Puebla", "North of France": a cue or nothing
+        following = found[n + 1] if n + 1 < len(found) else None
+        # "Laval, QC" / "Laval Quebec": a region or country right after the name.
+        return (
+            following is not None
+            and following.kind in {"region", "country"}
+            and following.first == candidate.last + 1
+            and not following.needs_evidence
+        )
+    # A region code that is also a word ("OK") counts right after a city.
+    previous = found[n - 1] if n > 0 else None
+    return (
+        previous is not None
+        and previous.kind == "city"
+        and previous.last == candidate.first - 1
+    )

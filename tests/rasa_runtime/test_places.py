@@ -1,0 +1,186 @@
+"""Places named in free text: the PlaceExtractor's matching on the real place table
+(projected from the gazetteer by assistant/nlu_training/places.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from assistant.launch import RASA_PYTHON
+from assistant.nlu_training.places import build_table
+from assistant.rasa_runtime.place_matching import PlaceTable, find_places
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def table_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("places") / "places.json"
+    path.write_text(json.dumps(build_table()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def table(table_file: Path) -> PlaceTable:
+    return PlaceTable.load(table_file)
+
+
+def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
+    return [
+        (p.entity, p.value, text[p.start : p.end]) for p in find_places(table, text)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English
+        (
+            "Our town is Kelowna BC with 150k people, are we in?",
+            [("city", "Kelowna", "Kelowna"), ("region", "British Columbia", "BC")],
+        ),
+        (
+            "Hi, I work for the city of Turin in Italy, can we join this call?",
+            [("city", "Turin", "Turin"), ("country", "IT", "Italy")],
+        ),
+        (
+            "Springfield, IL",
+            [("city", "Springfield", "Springfield"), ("region", "Illinois", "IL")],
+        ),
+        ("is toronot eligible", [("city", "Toronto", "toronot")]),
+        # French: accents optional, provinces in French, "Qc"
+        (
+            "Sherbrooke (Quebec) peut-elle postuler ?",
+            [("city", "Sherbrooke", "Sherbrooke"), ("region", "Quebec", "Quebec")],
+        ),
+        (
+            "la ville de Laval, Qc",
+            [("city", "Laval", "Laval"), ("region", "Quebec", "Qc")],
+        ),
+        (
+            "Nous sommes à Kelowna en Colombie-Britannique",
+            [
+                ("city", "Kelowna", "Kelowna"),
+                ("region", "British Columbia", "Colombie-Britannique"),
+            ],
+        ),
+        ("montreal a 1,7 million d'habitants", [("city", "Montréal", "montreal")]),
+        # Spanish: states, "CDMX", country names in Spanish
+        (
+            "Somos el municipio de Zapopan, Jalisco, ¿podemos participar?",
+            [("city", "Zapopan", "Zapopan"), ("region", "Jalisco", "Jalisco")],
+        ),
+        (
+            "Trabajo en Bogotá, Colombia",
+            [("city", "Bogotá", "Bogotá"), ("country", "CO", "Colombia")],
+        ),
+        (
+            "¿Puede participar Monterrey, Nuevo León?",
+            [
+                ("city", "Monterrey", "Monterrey"),
+                ("region", "Nuevo León", "Nuevo León"),
+            ],
+        ),
+        (
+            "la CDMX",
+            [("city", "Mexico City", "CDMX")],
+        ),
+        (
+            "¿Y Nueva York?",
+            [("city", "New York City", "Nueva York")],
+        ),
+    ],
+)
+def test_places_in_three_languages(
+    table: PlaceTable, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert places(table, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oui",
+        "North",
+        "Laval",  # a surname as much as a city: only with evidence
+        "a European city in the North of France",
+        "Can a city of 80,000 people apply?",
+        "OK thanks",
+        "c quoi l'entente",
+        "fecha de cierre?",
+        '/inform{"city": "Ottawa"}',
+    ],
+)
+def test_common_words_are_no_places(table: PlaceTable, text: str) -> None:
+    assert [p for p in places(table, text) if p[0] == "city"] == []
+
+
+def test_a_region_is_where_a_city_lies_unless_asked_about_itself(
+    table: PlaceTable,
+) -> None:
+    assert places(table, "we are a town in Ontario") == [
+        ("region", "Ontario", "Ontario")
+    ]
+    assert ("city", "Puebla", "Puebla") in places(table, "Can Puebla apply?")
+
+
+def test_a_long_message_full_of_places_is_read_quickly_and_bounded(
+    table: PlaceTable,
+) -> None:
+    import time
+
+    text = ("Paris, Lyon 😀 Toronto, Ottawa, Montréal QC, Zapopan Jalisco " * 40)[:2000]
+    start = time.perf_counter()
+    found = find_places(table, text)
+    assert time.perf_counter() - start < 0.05
+    assert 0 < len(found) <= 120
+
+
+@pytest.mark.skipif(
+    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
+)
+def test_the_rasa_component_wins_over_the_crf(table_file: Path) -> None:
+    probe = f"""
+import json
+from rasa.shared.nlu.training_data.message import Message
+from assistant.rasa_runtime.places import PlaceExtractor
+component = PlaceExtractor({{"table": {str(table_file)!r}}})
+text = "city of Turin in Italy, near the North"
+crf = [{{"entity": "city", "value": "North", "start": 33, "end": 38}},
+       {{"entity": "city", "value": "Turin in", "start": 8, "end": 16}},
+       {{"entity": "population", "value": "80000", "start": 0, "end": 4}}]
+message = Message(data={{"text": text, "entities": crf}})
+component.process([message])
+print(json.dumps([[e["entity"], e["value"]] for e in message.get("entities")]))
+"""
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    entities = json.loads(result.stdout.strip().splitlines()[-1])
+    assert entities == [["population", "80000"], ["city", "Turin"], ["country", "IT"]]
+
+
+def test_a_town_the_gazetteer_does_not_know_is_read_before_its_region(
+    table: PlaceTable,
+) -> None:
+    assert places(table, "Our municipality is Tinyville, Ohio with 8,000 people") == [
+        ("city", "Tinyville", "Tinyville"),
+        ("region", "Ohio", "Ohio"),
+    ]
+    assert places(table, "Notre municipalité, Petiteville au Québec")[0] == (
+        "city",
+        "Petiteville",
+        "Petiteville",
+    )
+    # "Hello, Ohio here", "I work in Ohio": no town named.
+    for text in ("Hello, Ohio here", "I work in Ohio", "We are in Ohio"):
+        assert [p for p in places(table, text) if p[0] == "city"] == []
