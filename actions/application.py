@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
+from pydantic import ValidationError
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,46 +18,78 @@ from actions.language import current_language, intent_name
 from actions.slots import (
     answer_for,
     answer_or_entity,
-    clean_text,
     country_slot,
     entity_value,
     strip_name_lead_in,
     typed_text,
 )
-from actions.themes import parse_themes, theme_choices
+from actions.themes import theme_choices
+from assistant.core.draft_fields import (
+    EMAIL,
+    MOTIVATION_MAX,
+    field_value,
+    valid_value,
+)
 from assistant.core.services import get_services
+from assistant.core.themes import parse_themes, theme_ids
 
 logger = logging.getLogger(__name__)
 
-MAX_EMAIL_CHARS = 254
-MAX_MOTIVATION_CHARS = 1000
-MIN_MOTIVATION_CHARS = 10
-_EMAIL = re.compile(
-    r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-)
-
-# What the draft keeps from the conversation (the web API uses the same field names).
-DRAFT_FIELDS = (
-    names.SLOT_CITY,
-    names.SLOT_COUNTRY,
-    names.SLOT_REGION,
-    names.SLOT_POPULATION,
-    names.SLOT_GROUP,
-    names.SLOT_CONTACT_NAME,
-    names.SLOT_CONTACT_EMAIL,
-    names.SLOT_ROLE,
-    names.SLOT_THEMES,
-    names.SLOT_MOTIVATION,
-)
+# The dialogue's slots -> the draft's fields: the one mapping. Each field's limits
+# and normalisation are assistant/core/draft_fields.py's, shared with the drafts API.
+SLOT_TO_FIELD = {
+    names.SLOT_CITY: "city",
+    names.SLOT_COUNTRY: "country",
+    names.SLOT_REGION: "region",
+    names.SLOT_POPULATION: "population",
+    names.SLOT_GROUP: "group_of_municipalities",
+    names.SLOT_CONTACT_NAME: "contact_name",
+    names.SLOT_CONTACT_EMAIL: "contact_email",
+    names.SLOT_ROLE: "role",
+    names.SLOT_THEMES: "themes",
+    names.SLOT_MOTIVATION: "motivation",
+}
 
 
 def valid_email(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if len(text) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(text):
-        return None
-    return text
+    return valid_value("contact_email", value) if isinstance(value, str) else None
+
+
+def draft_fields(slots: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The draft's fields from the form's slots, normalised as the API would store them.
+
+    A slot the model refuses (it cannot happen after the form's own checks) is left
+    out and logged rather than losing the whole draft."""
+    fields: dict[str, Any] = {"language": lang}
+    for slot, name in SLOT_TO_FIELD.items():
+        value = slots.get(slot)
+        if value is None:
+            continue
+        try:
+            fields[name] = field_value(name, value)
+        except ValidationError:
+            logger.warning("draft: slot %s refused by the draft model", slot)
+    return fields
+
+
+async def _only_yes_or_no(text: str, lang: str) -> bool:
+    """ "Oui", "yes", "no sé": a short yes/no answer that no city of the gazetteer is
+    called (the gazetteer is checked, so a real town named like that still counts)."""
+    from knowledge.language import fold_words
+    from knowledge.parsing import parse_yes_no
+
+    if len(text.split()) > 2 or parse_yes_no(text, lang) is None:
+        return False
+    try:
+        matches = await asyncio.to_thread(
+            lambda: get_services().gazetteer().lookup(text)
+        )
+    except Exception:
+        logger.exception("gazetteer lookup failed for %r", text)
+        matches = []
+    # The gazetteer also matches alternate spellings ("yes" finds Yasuj): only a city
+    # with exactly this name makes the answer a place.
+    return not any(fold_words(m.name) == fold_words(text) for m in matches)
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -91,7 +123,7 @@ class ValidateApplicationForm(FormValidationAction):
             return {}
         value = entity_value(tracker, names.ENTITY_EMAIL)
         if value is None:
-            found = _EMAIL.search(typed_text(tracker))
+            found = EMAIL.search(typed_text(tracker))
             value = (
                 found.group(0)
                 if found
@@ -113,9 +145,10 @@ class ValidateApplicationForm(FormValidationAction):
         if intent_name(tracker) == names.INTENT_STOP:
             return {}
         # A theme named is an answer even if NLU took "circular economy" for a question.
-        themes = parse_themes(typed_text(tracker), domain)
-        if themes:
-            return {names.SLOT_THEMES: themes}
+        # validate_themes reads the text itself (ids and any theme of the user's own).
+        typed = typed_text(tracker)
+        if parse_themes(typed):
+            return {names.SLOT_THEMES: typed}
         text = answer_for(tracker, names.SLOT_THEMES)
         return {names.SLOT_THEMES: text} if text else {}
 
@@ -136,7 +169,9 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        city = clean_text(value)
+        city = valid_value("city", value) if isinstance(value, str) else None
+        if city is not None and await _only_yes_or_no(city, current_language(tracker)):
+            city = None  # "Oui" answered the question before; it names no city
         if city is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
         return {names.SLOT_CITY: city}
@@ -159,7 +194,7 @@ class ValidateApplicationForm(FormValidationAction):
     ) -> dict[str, Any]:
         if isinstance(value, str):
             value = strip_name_lead_in(value)
-        return {names.SLOT_CONTACT_NAME: self._text(value, dispatcher)}
+        return {names.SLOT_CONTACT_NAME: self._text("contact_name", value, dispatcher)}
 
     async def validate_role(
         self,
@@ -168,7 +203,7 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        return {names.SLOT_ROLE: self._text(value, dispatcher)}
+        return {names.SLOT_ROLE: self._text("role", value, dispatcher)}
 
     async def validate_contact_email(
         self,
@@ -189,12 +224,12 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        known = {theme_id for theme_id, _ in theme_choices(domain, "en")}
-        if isinstance(value, str):
-            value = parse_themes(value, domain)
-        themes = (
-            [t for t in value or [] if t in known] if isinstance(value, list) else []
-        )
+        # An answer naming no theme of the call is asked again; one that does is
+        # stored as the draft model reads it (ids, and any theme of the user's own).
+        known = set(theme_ids())
+        themes = valid_value("themes", value) or []
+        if not any(theme in known for theme in themes):
+            themes = []
         if not themes:
             dispatcher.utter_message(response=names.UTTER_INVALID_THEMES)
             return {names.SLOT_THEMES: None}
@@ -207,18 +242,18 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        text = clean_text(value, MAX_MOTIVATION_CHARS)
-        if text is None or len(text) < MIN_MOTIVATION_CHARS:
+        text = valid_value("motivation", value) if isinstance(value, str) else None
+        if text is None:
             dispatcher.utter_message(
-                response=names.UTTER_INVALID_MOTIVATION,
-                max_chars=MAX_MOTIVATION_CHARS,
+                response=names.UTTER_INVALID_MOTIVATION, max_chars=MOTIVATION_MAX
             )
             return {names.SLOT_MOTIVATION: None}
         return {names.SLOT_MOTIVATION: text}
 
     @staticmethod
-    def _text(value: Any, dispatcher: CollectingDispatcher) -> str | None:
-        text = clean_text(value)
+    def _text(field: str, value: Any, dispatcher: CollectingDispatcher) -> str | None:
+        # The draft model's rule for a one-line field (letters, at most 200 characters).
+        text = valid_value(field, value) if isinstance(value, str) else None
         if text is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_TEXT)
         return text
@@ -262,9 +297,8 @@ class ActionSaveDraft(Action):
     ) -> list[dict[str, Any]]:
         from assistant.core.drafts import draft_url
 
-        fields = {slot: tracker.get_slot(slot) for slot in DRAFT_FIELDS}
-        fields = {key: value for key, value in fields.items() if value is not None}
-        fields["language"] = current_language(tracker)
+        slots = {slot: tracker.get_slot(slot) for slot in SLOT_TO_FIELD}
+        fields = draft_fields(slots, current_language(tracker))
         try:
             draft = await asyncio.to_thread(
                 lambda: get_services().drafts().create_unclaimed(fields)

@@ -105,7 +105,7 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_population(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        from knowledge.parsing import parse_population
+        from knowledge.population import parse_population
 
         lang = current_language(tracker)
         return _typed_answer(
@@ -258,7 +258,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        from knowledge.parsing import parse_population
+        from knowledge.population import parse_population
 
         if isinstance(value, bool):
             number = None

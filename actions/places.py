@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from actions import names
+from knowledge.place_names import country_label, region_label
 
 # Gazetteer populations are estimates: shown to the nearest thousand from here on.
 ROUND_FROM = 10_000
@@ -19,14 +20,13 @@ def match_dict(match: Any) -> dict[str, Any]:
 
 
 def place_label(city: str, region: str | None, country: str | None, lang: str) -> str:
-    """ "Ottawa, Ontario, Canada" in the user's language (country names via Babel)."""
+    """ "Halifax, Nouvelle-Écosse, Canada" in the user's language (countries from Babel,
+    provinces and states from knowledge/place_names.py's table)."""
     parts = [city]
     if region and region != city:
-        parts.append(region)
+        parts.append(region_label(region, country, lang))
     if country:
-        from knowledge.facts import country_name
-
-        parts.append(country_name(country, lang))
+        parts.append(country_label(country, lang))
     return ", ".join(parts)
 
 

@@ -1,4 +1,5 @@
-"""The call's themes as the application form offers and reads them, in any language."""
+"""The call's themes as the application form offers them (reading them back is
+assistant/core/themes.py's parse_themes, shared with the drafts API)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,22 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.slots import response_text
-from assistant.core.services import get_services
-from knowledge.language import LANGUAGES, fold
+from assistant.core.themes import OTHER
+from assistant.core.themes import parse_themes as core_parse_themes
+from assistant.core.themes import theme_choices as core_theme_choices
 
 
 def theme_choices(domain: DomainDict, lang: str) -> list[tuple[str, str]]:
     """(id, label in ``lang``) for each theme of the call, then "other"."""
-    choices = [(theme.id, theme.names[lang]) for theme in get_services().facts().themes]
-    other = response_text(domain, names.UTTER_THEME_OTHER, lang) or names.THEME_OTHER
-    choices.append((names.THEME_OTHER, other))
-    return choices
+    # The button's label for "other" is bot text (domain/application.yml).
+    other = response_text(domain, names.UTTER_THEME_OTHER, lang)
+    return [
+        (theme_id, other if theme_id == OTHER and other else label)
+        for theme_id, label in core_theme_choices(lang)
+    ]
 
 
-def parse_themes(text: str, domain: DomainDict) -> list[str]:
-    """Theme ids named in ``text`` (ids or names in any language), in call order."""
-    folded = fold(text)
-    found = []
-    choices: dict[str, set[str]] = {}
-    for lang in LANGUAGES:
-        for theme_id, label in theme_choices(domain, lang):
-            choices.setdefault(theme_id, {theme_id}).add(label)
-    for theme_id, labels in choices.items():
-        if any(fold(label) in folded for label in labels):
-            found.append(theme_id)
-    return found
+def parse_themes(text: str, domain: DomainDict | None = None) -> list[str]:
+    """Theme ids named in ``text``: the core's parser, which knows "other" in the
+    three languages itself (``domain`` is no longer needed)."""
+    return core_parse_themes(text)

@@ -151,7 +151,7 @@ def actions_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     argv = [
         sys.executable,
         "-m",
-        "actions",
+        "rasa_sdk",
         "--actions",
         "actions",
         "--port",

@@ -40,7 +40,9 @@ from knowledge.facts import (
     format_number,
 )
 from knowledge.gazetteer import CityMatch, Gazetteer, get_gazetteer
-from knowledge.parsing import MAX_POPULATION, MIN_POPULATION, parse_country
+from knowledge.parsing import parse_country
+from knowledge.place_names import region_label
+from knowledge.population import MAX_POPULATION, MIN_POPULATION
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages" / "eligibility.yml"
 # How much more populous the largest namesake must be to be taken as the one meant.
@@ -102,7 +104,8 @@ class _Reasons:
         return country_name(code, self.lang)
 
     def place(self, city: CityMatch) -> str:
-        return ", ".join(p for p in (city.region, self.country(city.country)) if p)
+        region = city.region and region_label(city.region, city.country, self.lang)
+        return ", ".join(p for p in (region, self.country(city.country)) if p)
 
     def common(self) -> dict[str, str]:
         """Values most templates use."""

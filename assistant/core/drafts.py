@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.core import database
+from assistant.core.draft_fields import normalise
 
 # A stable dummy hash keeps the time spent on an unknown id close to a wrong token's.
 _DUMMY_HASH = hashlib.sha256(b"no such draft").hexdigest()
@@ -174,6 +175,9 @@ class DraftStore:
         return engine
 
     def _insert(self, fields: Mapping[str, Any], token_hash: str) -> Draft:
+        """``fields`` go through :class:`DraftFields` whoever writes them (the chat or
+        the API): a value it refuses raises pydantic's ``ValidationError``."""
+        fields = normalise(fields)
         now = _utcnow()
         row = _DraftRow(
             id=str(uuid.uuid4()),
@@ -240,11 +244,14 @@ class DraftStore:
     def update(
         self, draft_id: str, token: str, changes: Mapping[str, Any]
     ) -> Draft | None:
-        """Merge ``changes`` into the draft in one transaction; None if refused.
+        """Merge ``changes`` (checked by :class:`DraftFields`, which raises on a value
+        it refuses) into the draft in one transaction; None if refused.
 
         An unknown id and a wrong token take the same path (read, compare, return)
         and neither writes nor locks a row: the time tells nothing about the id.
         """
+
+        changes = normalise(changes)
 
         def write() -> Draft | None:
             with Session(self._writer) as session, session.begin():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -89,6 +90,7 @@ class Services:
         and left for the first real call to report to the user."""
         from knowledge.language import detect
 
+        started = time.perf_counter()
         loaders: list[Callable[[], object]] = [self.facts, self.gazetteer, self.drafts]
         if answerer:
             loaders.append(self.answerer)
@@ -101,6 +103,7 @@ class Services:
             detect("Warm up the language detector with a sentence.")
         except Exception:
             log.exception("warm-up: language detector unavailable")
+        log.info("services loaded in %.1f s", time.perf_counter() - started)
 
     def close(self) -> None:
         # Forgotten once closed: a later use (the app started again) reopens it.

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
+from assistant.core.draft_fields import NAME_MAX, Country, DraftFields, Line, Population
+from knowledge.facts import CallFacts, call_status, call_status_sentence
 from knowledge.limits import MAX_MESSAGE_CHARS
 
 Language = Literal["en", "fr", "es"]
 
-# Generous enough for any real name, short enough to keep rows and CSV exports sane.
-NAME_MAX = 200
-MOTIVATION_MAX = 5000
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 # Every character str.isspace() (and so str.strip()) counts as a space, named one by
 # one: regex engines disagree on what \s covers (\x1c-\x1f, \x85), and the schema
@@ -31,11 +23,7 @@ _SPACES = (
     r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
     r"\u205f\u3000"
 )
-_ADDRESS = rf"[^@{_SPACES}<>]+@[^@{_SPACES}<>]+\.[^@{_SPACES}<>]+"
-EMAIL_PATTERN = rf"^(|{_ADDRESS})$"
-_EMAIL = re.compile(rf"^{_ADDRESS}$")
-# Text that must say something: a character that is not a space, as the validators
-# below check with str.strip().
+# Text that must say something: a character that is not a space.
 NOT_BLANK = rf"[^{_SPACES}]"
 # Documented only: the validators check it, with a clearer message than a pattern's.
 _NOT_BLANK: dict[str, Any] = {"pattern": NOT_BLANK}
@@ -72,6 +60,9 @@ class ChatRequest(_Strict):
         min_length=1, max_length=MAX_MESSAGE_CHARS, json_schema_extra=_NOT_BLANK
     )
     language: Language | None = None
+    # The host page's language, sent on every turn; ``language`` only after the user
+    # picked one in the widget's selector.
+    page_language: Language | None = None
 
 
 class Button(BaseModel):
@@ -142,8 +133,25 @@ class CityInfo(BaseModel):
     country_name: str | None = None
     region: str | None = None
     region_code: str | None = None
+    # The region's name in the request's language ("Nouvelle-Écosse").
+    region_name: str | None = None
     population: int | None = None
     geonames_id: int | None = None
+
+
+class CallStatusBody(BaseModel):
+    """Whether the call is open today, and the sentence that says what it means for
+    a verdict or a draft (knowledge.facts.call_status: the one decision)."""
+
+    open: bool
+    deadline: date
+    sentence: str
+
+    @classmethod
+    def of(cls, facts: CallFacts, lang: str) -> CallStatusBody:
+        status = call_status(facts)
+        sentence = call_status_sentence(facts, lang, status.today)
+        return cls(open=status.open, deadline=status.deadline, sentence=sentence)
 
 
 class EligibilityResponse(BaseModel):
@@ -153,94 +161,55 @@ class EligibilityResponse(BaseModel):
     candidates: list[CityInfo] = Field(default_factory=list)
     # For wrong_region: the IUC region or call that fits the city instead.
     suggested_region: str | None = None
+    call: CallStatusBody | None = None
 
 
 # --- draft applications -------------------------------------------------------------
+# One model of a draft's fields (assistant/core/draft_fields.py) for every writer: the
+# API bodies are that model with the fields each request needs.
 
 
-_RequiredText = Annotated[
-    str, Field(min_length=1, max_length=NAME_MAX, json_schema_extra=_NOT_BLANK)
-]
-
-
-def _json_integer(value: Any) -> Any:
-    # JSON Schema's integer: 12 and 12.0, not true (which Python counts as 1) or "12".
-    if isinstance(value, bool | str):
-        raise ValueError("must be a whole number")
-    return value
-
-
-Population = Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(_json_integer)]
-
-
-def _check_email(value: str | None) -> str | None:
-    if value is not None and value != "" and not _EMAIL.match(value):
-        raise ValueError("contact_email is not a valid e-mail address")
-    return value
-
-
-def _check_themes(value: list[str] | None) -> list[str] | None:
-    for theme in value or []:
-        if not theme.strip():
-            raise ValueError("themes must not contain blank entries")
-    return value
-
-
-class _DraftFields(_Strict):
-    region: str | None = Field(default=None, max_length=NAME_MAX)
-    population: Population | None = None
-    group_of_municipalities: StrictBool | None = None
-    contact_name: str | None = Field(default=None, max_length=NAME_MAX)
-    # Empty, or what _check_email accepts (the pattern documents it).
-    contact_email: str | None = Field(
-        default=None, max_length=254, pattern=EMAIL_PATTERN
-    )
-    role: str | None = Field(default=None, max_length=NAME_MAX)
-    themes: (
-        list[Annotated[str, Field(max_length=100, json_schema_extra=_NOT_BLANK)]] | None
-    ) = Field(default=None, max_length=20)
-    motivation: str | None = Field(default=None, max_length=MOTIVATION_MAX)
-    language: Language | None = None
-
-    @field_validator("contact_email")
+class _ApiDraftFields(DraftFields):
+    @field_validator("themes", mode="before")
     @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return _check_email(value)
-
-    @field_validator("themes")
-    @classmethod
-    def _themes(cls, value: list[str] | None) -> list[str] | None:
-        return _check_themes(value)
-
-
-class ApplicationCreate(_DraftFields):
-    city: _RequiredText
-    country: _RequiredText
-
-    @field_validator("city", "country")
-    @classmethod
-    def _required_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
+    def _a_list(cls, value: Any) -> Any:
+        # The chat may give its themes as one text; the API, as its schema says, a list.
+        if isinstance(value, str):
+            raise PydanticCustomError("list_type", "must be a list of themes")
+        if isinstance(value, list) and any(
+            isinstance(item, str) and not item.strip() for item in value
+        ):
+            raise PydanticCustomError("blank", "themes must not contain blank entries")
         return value
 
 
-class ApplicationPatch(_DraftFields):
+class ApplicationCreate(_ApiDraftFields):
+    city: Line
+    country: Country
+
+
+class ApplicationPatch(_ApiDraftFields):
     # Optional but never null: the schema says "string" and null gets the 422 below.
-    city: _RequiredText | SkipJsonSchema[None] = None
-    country: _RequiredText | SkipJsonSchema[None] = None
+    city: Line | SkipJsonSchema[None] = None
+    country: Country | SkipJsonSchema[None] = None
 
     @field_validator("city", "country")
     @classmethod
     def _required_text(cls, value: str | None) -> str:
-        # Present in a PATCH means "change it": it cannot be cleared.
-        if value is None or not value.strip():
-            raise ValueError("cannot be blank or null")
+        # Present in a PATCH means "change it": city and country cannot be cleared.
+        if value is None:
+            raise PydanticCustomError("missing", "cannot be cleared")
         return value
 
 
+class ThemeChoice(BaseModel):
+    id: str
+    label: str
+
+
 class Application(BaseModel):
-    """A draft as returned to its owner: every field plus its timestamps."""
+    """A draft as returned to its owner: every field, its timestamps and, in the
+    draft's language, the names of its country, region and themes."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -250,7 +219,8 @@ class Application(BaseModel):
     city: str | None = None
     country: str | None = None
     region: str | None = None
-    population: int | None = None
+    # A draft saved by an older writer may hold "150k": shown as saved, never dropped.
+    population: int | float | str | None = None
     group_of_municipalities: bool | None = None
     contact_name: str | None = None
     contact_email: str | None = None
@@ -258,6 +228,11 @@ class Application(BaseModel):
     themes: list[str] = Field(default_factory=list)
     motivation: str | None = None
     language: str | None = None
+    country_name: str | None = None
+    region_name: str | None = None
+    theme_labels: list[ThemeChoice] = Field(default_factory=list)
+    # Whether the call is open, in the draft's language.
+    call: CallStatusBody | None = None
 
 
 class ApplicationCreated(Application):

@@ -212,3 +212,14 @@ async def test_bare_city_nlu_took_for_a_self_check_answers_the_draft(
         language="fr",
     )
     assert await run_form(tracker, dispatcher, domain) == [SlotSet("city", "Laval")]
+
+
+async def test_a_yes_typed_as_the_city_is_asked_again(dispatcher, domain):
+    # Live: "Oui" (answering the previous question late) became the draft's city.
+    for text, lang in [("Oui", "fr"), ("yes", "en"), ("Sí", "es")]:
+        dispatcher.messages.clear()
+        events = await run_form(asking("city", text, language=lang), dispatcher, domain)
+        assert events == [SlotSet("city", None)]
+        assert uttered(dispatcher) == [names.UTTER_INVALID_CITY]
+    events = await run_form(asking("city", "Halifax"), dispatcher, domain)
+    assert events == [SlotSet("city", "Halifax")]

@@ -141,3 +141,71 @@ def test_self_check_then_draft_page_autosaves(page: Page, site: Site) -> None:
 def test_draft_page_without_the_token_says_so(page: Page, site: Site) -> None:
     page.goto(site.app_url + "/drafts/00000000-0000-4000-8000-000000000000")
     expect(page.locator("#draft-error")).to_contain_text("invalid or incomplete")
+
+
+def test_a_verdict_with_reasons_and_choices_before_a_question(
+    page: Page, site: Site
+) -> None:
+    # A turn as the dialogue sends it (kept by the widget across reloads): a verdict
+    # with "- " reasons, place buttons, then the form's question.
+    turn = [
+        {"from": "user", "text": "Halifax"},
+        {
+            "from": "bot",
+            "text": "Your city is encouraged to apply.\n- reason <b>one</b>\n- two",
+        },
+        {
+            "from": "bot",
+            "text": "Several places are called Halifax. Which one do you mean?",
+            "buttons": [
+                {"title": "Halifax, Nova Scotia, Canada", "payload": "/x"},
+                {"title": "Halifax, England, United Kingdom", "payload": "/y"},
+            ],
+        },
+        {"from": "bot", "text": "Which city (or municipality) are you asking for?"},
+    ]
+    page.goto(site.host_url)
+    state = {"history": turn, "open": True, "lang": "en", "pageLang": "en"}
+    page.evaluate("s => localStorage.setItem('iuc-chat:v1', JSON.stringify(s))", state)
+    page.reload()
+    verdict = page.locator(".iuc-chat__msg--bot").nth(0)
+    expect(verdict.locator("li")).to_have_text(["reason <b>one</b>", "two"])
+    assert verdict.locator("b").count() == 0
+    # The choices stay clickable although the question came after them.
+    expect(
+        page.get_by_role("button", name="Halifax, Nova Scotia, Canada")
+    ).to_be_enabled()
+
+
+def test_an_answer_in_another_language_offers_a_switch_but_never_flips(
+    page: Page, site: Site
+) -> None:
+    open_widget(page, site.host_url)
+    ask(page, "Quelle est la date limite ?")
+    expect(page.get_by_role("log")).to_contain_text(DEADLINE["fr"])
+    # The interface stays in the page's language; switching is the user's call.
+    expect(page.locator(".iuc-chat__send")).to_have_text("Send")
+    offer = page.get_by_role("button", name="Continuer en français")
+    expect(offer).to_have_attribute("lang", "fr")
+    offer.click()
+    expect(page.locator(".iuc-chat__send")).to_have_text("Envoyer")
+    expect(page.get_by_label("Langue")).to_have_value("fr")
+
+
+def test_each_turn_sends_the_pages_language_and_a_pick_once(
+    page: Page, site: Site
+) -> None:
+    # The contract with /api/chat: page_language on every turn, language only with
+    # the first turn after the user picked one in the selector.
+    open_widget(page, site.host_url)
+    bodies = []
+    for action in ("ask", "pick", "ask"):
+        if action == "pick":
+            page.get_by_label("Language").select_option("es")
+            continue
+        with page.expect_request("**/api/chat") as request:
+            ask(page, "deadline?")
+        bodies.append(request.value.post_data_json)
+        expect(page.locator(".iuc-chat__typing")).to_be_hidden()
+    assert bodies[0]["page_language"] == "en" and "language" not in bodies[0]
+    assert bodies[1]["page_language"] == "en" and bodies[1]["language"] == "es"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.core.drafts import DraftStore, DraftStoreError, hash_token, resume_url
 
@@ -30,7 +31,7 @@ def test_a_draft_survives_a_restart(tmp_path: Path) -> None:
     assert reopened is not None and reopened.fields["city"] == "Ottawa"
 
 
-def test_text_is_stored_exactly_as_typed(store: DraftStore) -> None:
+def test_text_is_stored_as_typed_only_trimmed(store: DraftStore) -> None:
     fields = {
         "city": "  Saint-Jean-sur-Richelieu ",
         "motivation": "«Ñandú» 🚲\n<b>bold</b>",
@@ -39,7 +40,18 @@ def test_text_is_stored_exactly_as_typed(store: DraftStore) -> None:
     }
     draft, token = store.create(fields)
     loaded = store.get(draft.id, token)
-    assert loaded is not None and loaded.fields == fields
+    assert loaded is not None
+    assert loaded.fields == {**fields, "city": "Saint-Jean-sur-Richelieu"}
+
+
+def test_the_store_refuses_what_the_draft_model_refuses(store: DraftStore) -> None:
+    with pytest.raises(ValidationError):
+        store.create({"city": "Ottawa", "contact_email": "not an address"})
+    draft, token = store.create({"city": "Ottawa"})
+    with pytest.raises(ValidationError):
+        store.update(draft.id, token, {"country": "Narnia"})
+    loaded = store.get(draft.id, token)
+    assert loaded is not None and "country" not in loaded.fields
 
 
 def test_tokens_are_long_random_and_only_hashed(store: DraftStore) -> None:
@@ -70,10 +82,22 @@ def test_wrong_token_or_unknown_id_gives_nothing(store: DraftStore) -> None:
 def test_update_merges_and_concurrent_updates_lose_nothing(store: DraftStore) -> None:
     draft, token = store.create({"city": "A"})
 
-    def save(i: int) -> None:
-        store.update(draft.id, token, {f"field_{i}": i})
+    # Eight autosaves of eight different fields at once (the draft model's fields).
+    changes = {
+        "region": "Ontario",
+        "population": 8,
+        "group_of_municipalities": True,
+        "contact_name": "Jane Doe",
+        "contact_email": "jane@example.org",
+        "role": "Mayor",
+        "themes": ["housing"],
+        "motivation": "A motivation long enough.",
+    }
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    def save(name: str) -> None:
+        store.update(draft.id, token, {name: changes[name]})
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in changes]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -81,7 +105,7 @@ def test_update_merges_and_concurrent_updates_lose_nothing(store: DraftStore) ->
     loaded = store.get(draft.id, token)
     assert loaded is not None
     assert loaded.fields["city"] == "A"
-    assert all(loaded.fields[f"field_{i}"] == i for i in range(8))
+    assert all(loaded.fields[name] == value for name, value in changes.items())
 
 
 def test_list_all_sees_every_draft(store: DraftStore) -> None:

@@ -136,6 +136,8 @@ def test_ottawa_self_check_then_draft_with_link(live_stack):
     reply = chat.say("We want to learn from European peers about housing.")
     draft = open_draft(live_stack, reply)
     assert (draft["city"], draft["country"]) == ("Ottawa", "CA")
+    # The province confirmed in the chat is on the draft, named in its language.
+    assert (draft["region"], draft["region_name"]) == ("Ontario", "Ontario")
     assert draft["contact_email"] == "jane.doe@ottawa.ca"
 
 
@@ -183,7 +185,7 @@ def test_springfield_button_then_lyon_is_outside_the_region(live_stack):
     ("language", "country", "confirm"),
     [
         ("en", "Canada", "Laval, Quebec, Canada"),
-        ("fr", "Canada", "Laval, Quebec, Canada"),
+        ("fr", "Canada", "Laval, Québec, Canada"),  # the province named in French
         ("es", "Canadá", "Laval, Quebec, Canadá"),
     ],
 )

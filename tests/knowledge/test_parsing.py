@@ -7,12 +7,8 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.parsing import (
-    MAX_POPULATION,
-    parse_country,
-    parse_population,
-    parse_yes_no,
-)
+from knowledge.parsing import parse_country, parse_yes_no
+from knowledge.population import MAX_POPULATION, parse_population
 
 
 @pytest.mark.parametrize(

@@ -43,15 +43,61 @@ def test_create_returns_a_private_resume_link(client: TestClient) -> None:
     )
 
 
-def test_the_owner_reads_back_exactly_what_was_typed(client: TestClient) -> None:
+# What the store keeps of TYPED (assistant/core/draft_fields.py): trimmed text, the
+# country's ISO code, theme ids in the call's order; everything else as typed.
+STORED = {
+    **TYPED,
+    "city": "Montréal <script>alert(1)</script>",
+    "country": "CA",
+    "themes": ["housing", "circular-economy"],
+}
+
+
+def test_the_owner_reads_back_what_was_typed_in_the_drafts_language(
+    client: TestClient,
+) -> None:
     created = _create(client)
     response = client.get(
         f"/api/applications/{created['id']}", headers=_auth(created["token"])
     )
     assert response.status_code == 200
     body = response.json()
-    assert {key: body[key] for key in TYPED} == TYPED
+    assert {key: body[key] for key in TYPED} == STORED
+    # Shown by name in the draft's language (French here).
+    assert body["country_name"] == "Canada"
+    assert body["region_name"] == "Québec"
+    assert body["theme_labels"] == [
+        {"id": "housing", "label": "logement"},
+        {"id": "circular-economy", "label": "économie circulaire"},
+    ]
     assert "token" not in body
+
+
+def test_names_follow_the_drafts_language(client: TestClient) -> None:
+    created = _create(
+        client, language="es", country="United States", region="New Mexico"
+    )
+    assert created["country"] == "US"
+    assert created["country_name"] == "Estados Unidos"
+    assert created["region_name"] == "Nuevo México"
+    assert created["theme_labels"][0] == {"id": "housing", "label": "vivienda"}
+
+
+def test_several_themes_in_one_line_and_a_theme_of_ones_own(
+    client: TestClient,
+) -> None:
+    created = _create(client, themes=["mobilité et logement", "Culture"])
+    assert created["themes"] == ["sustainable-urban-mobility", "housing", "Culture"]
+    assert created["theme_labels"][2] == {"id": "Culture", "label": "Culture"}
+
+
+def test_themes_lists_every_choice_in_the_language(client: TestClient) -> None:
+    body = client.get("/api/themes", params={"lang": "fr"}).json()
+    assert body[0] == {
+        "id": "sustainable-urban-mobility",
+        "label": "mobilité urbaine durable",
+    }
+    assert body[-1] == {"id": "other", "label": "autre"}
 
 
 def test_patch_autosaves_and_keeps_other_fields(client: TestClient) -> None:
@@ -94,6 +140,9 @@ def test_missing_wrong_token_and_unknown_draft_look_the_same(
         ({"city": "   "}, "city"),
         ({"country": None}, "country"),
         ({"contact_email": "not-an-email"}, "contact_email"),
+        ({"country": "Narnia"}, "country"),
+        ({"city": "1234"}, "city"),
+        ({"motivation": "short"}, "motivation"),
         ({"population": -5}, "population"),
         ({"population": "many"}, "population"),
         ({"motivation": "x" * 5001}, "motivation"),
@@ -127,7 +176,7 @@ def test_bad_patch_is_refused_and_saves_nothing(
     created = _create(client)
     url, headers = f"/api/applications/{created['id']}", _auth(created["token"])
     assert client.patch(url, json=change, headers=headers).status_code == 422
-    assert client.get(url, headers=headers).json()["city"] == TYPED["city"]
+    assert client.get(url, headers=headers).json()["city"] == STORED["city"]
 
 
 def test_the_api_keeps_to_its_schema_on_types(client: TestClient) -> None:
@@ -175,3 +224,17 @@ def test_every_error_status_is_documented(client: TestClient) -> None:
     assert "401" in paths["/api/admin/applications"]["get"]["responses"]
     error = patch["422"]["content"]["application/json"]["schema"]["$ref"]
     assert error.endswith("/ErrorBody")
+
+
+def test_the_draft_says_in_its_language_that_the_call_has_closed(
+    client: TestClient,
+) -> None:
+    created = client.post(
+        "/api/applications",
+        json={"city": "Ottawa", "country": "CA", "language": "es"},
+    ).json()
+    assert created["call"]["open"] is False
+    fetched = client.get(
+        f"/api/applications/{created['id']}", headers=_auth(created["token"])
+    ).json()
+    assert "cerró el 15 de marzo de 2019" in fetched["call"]["sentence"]

@@ -64,3 +64,24 @@ def test_bad_eligibility_input_gets_a_clear_422(
     response = client.post("/api/eligibility", json=payload)
     assert response.status_code == 422
     assert needle in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "closed_words"),
+    [("en", "closed on March 15, 2019"), ("fr", "pris fin le 15 mars 2019")],
+)
+def test_an_encouraging_verdict_says_the_call_has_closed(
+    client: TestClient, lang: str, closed_words: str
+) -> None:
+    body = client.post(
+        "/api/eligibility",
+        json={
+            "city": "Winnipeg",
+            "country": "CA",
+            "population": 700000,
+            "language": lang,
+        },
+    ).json()
+    assert body["verdict"] == "encouraged"
+    assert body["call"]["open"] is False
+    assert closed_words in body["call"]["sentence"]

@@ -46,3 +46,10 @@ def test_programme_data_comes_from_the_call_facts_in_each_language(
 
 def test_programme_rejects_an_unknown_language(client: TestClient) -> None:
     assert client.get("/api/programme", params={"lang": "de"}).status_code == 422
+
+
+def test_the_favicon_is_an_icon_not_a_404(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # the ICO signature

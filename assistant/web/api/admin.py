@@ -15,8 +15,11 @@ from assistant.web.security import require_admin
 
 router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin)])
 
+# country is the ISO code the draft stores; country_name and region_name are shown in
+# the draft's language, as its owner sees them.
 CSV_COLUMNS = [
-    "id", "created_at", "updated_at", "city", "country", "region", "population",
+    "id", "created_at", "updated_at", "city", "country", "country_name", "region",
+    "region_name", "population",
     "group_of_municipalities", "contact_name", "contact_email", "role", "themes",
     "motivation", "language",
 ]  # fmt: skip

@@ -7,16 +7,29 @@ from typing import Any
 from fastapi import APIRouter
 
 from assistant.web.api.deps import ServicesDep
-from assistant.web.schemas import CityInfo, EligibilityRequest, EligibilityResponse
+from assistant.web.schemas import (
+    CallStatusBody,
+    CityInfo,
+    EligibilityRequest,
+    EligibilityResponse,
+)
+from knowledge.place_names import country_label, region_label
 
 router = APIRouter(tags=["eligibility"])
 
 
-def _city(match: Any) -> CityInfo | None:
+def _city(match: Any, lang: str) -> CityInfo | None:
+    """A gazetteer match with its country and region named in ``lang``."""
     if match is None:
         return None
     names = CityInfo.model_fields.keys()
-    return CityInfo.model_validate({name: getattr(match, name, None) for name in names})
+    info = {name: getattr(match, name, None) for name in names}
+    country, region = info.get("country"), info.get("region")
+    if isinstance(country, str) and country:
+        info["country_name"] = country_label(country, lang)
+    if isinstance(region, str) and region:
+        info["region_name"] = region_label(region, country, lang)
+    return CityInfo.model_validate(info)
 
 
 def _region_name(region: Any, lang: str) -> str | None:
@@ -52,7 +65,12 @@ def eligibility(body: EligibilityRequest, services: ServicesDep) -> EligibilityR
     return EligibilityResponse(
         verdict=verdict.verdict,
         reasons=list(verdict.reasons),
-        city=_city(verdict.city),
-        candidates=[c for c in map(_city, verdict.candidates or []) if c is not None],
+        city=_city(verdict.city, body.language),
+        candidates=[
+            c
+            for c in (_city(m, body.language) for m in verdict.candidates or [])
+            if c is not None
+        ],
         suggested_region=_region_name(getattr(verdict, "region", None), body.language),
+        call=CallStatusBody.of(facts, body.language),
     )

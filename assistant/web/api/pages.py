@@ -48,6 +48,12 @@ def widget_js() -> FileResponse:
     )
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    # Browsers ask for it on every page: a small icon rather than a 404 in every log.
+    return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
+
+
 @router.get("/widget.css", include_in_schema=False)
 def widget_css() -> FileResponse:
     return FileResponse(STATIC / "widget.css", media_type="text/css; charset=utf-8")

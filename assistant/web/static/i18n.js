@@ -30,6 +30,15 @@ window.IUC_PAGES = (function () {
       language: "Language", saving: "Saving…", saved: "All changes saved.",
       notSaved: "Not saved: ", print: "Print", downloadJson: "Download (JSON)",
       downloadText: "Download (text)", yes: "yes", no: "no", error: "Something went wrong: ",
+      titleDraft: "Draft application – IUC North America", titleEligibility: "Eligibility self-check – IUC North America",
+      themesPick: "Tick the themes your city wants to work on.", ownTheme: "Another theme of your own (optional)",
+      errRequired: "Please fill in this field.", errText: "Please write it with letters.",
+      errCountry: "We do not recognise this country: write its name, e.g. Canada.",
+      errEmail: "This is not an e-mail address (for example name@city.org).",
+      errShort: "Please write at least {n} characters.", errLong: "Please keep it under {n} characters.",
+      errNumber: "Please enter a whole number from 0 to 100,000,000.",
+      errInvalid: "This value cannot be saved.", errOffline: "Not saved: the server cannot be reached. Your changes will be saved at the next edit.",
+      errTooMany: "Please choose at most {n}.",
     },
     fr: {
       home: "Programme", eligibility: "Autotest d'admissibilité", loading: "Chargement…",
@@ -58,6 +67,15 @@ window.IUC_PAGES = (function () {
       language: "Langue", saving: "Enregistrement…", saved: "Toutes les modifications sont enregistrées.",
       notSaved: "Non enregistré : ", print: "Imprimer", downloadJson: "Télécharger (JSON)",
       downloadText: "Télécharger (texte)", yes: "oui", no: "non", error: "Une erreur s'est produite : ",
+      titleDraft: "Brouillon de candidature – IUC Amérique du Nord", titleEligibility: "Autotest d'admissibilité – IUC Amérique du Nord",
+      themesPick: "Cochez les thèmes sur lesquels votre ville veut travailler.", ownTheme: "Un autre thème, le vôtre (facultatif)",
+      errRequired: "Veuillez remplir ce champ.", errText: "Veuillez l'écrire avec des lettres.",
+      errCountry: "Nous ne reconnaissons pas ce pays : écrivez son nom, par exemple Canada.",
+      errEmail: "Ce n'est pas une adresse de courriel (par exemple nom@ville.org).",
+      errShort: "Veuillez écrire au moins {n} caractères.", errLong: "Veuillez ne pas dépasser {n} caractères.",
+      errNumber: "Veuillez saisir un nombre entier de 0 à 100 000 000.",
+      errInvalid: "Cette valeur ne peut pas être enregistrée.", errOffline: "Non enregistré : le serveur est injoignable. Vos modifications seront enregistrées à la prochaine saisie.",
+      errTooMany: "Veuillez en choisir {n} au plus.",
     },
     es: {
       home: "Programa", eligibility: "Autoevaluación de elegibilidad", loading: "Cargando…",
@@ -86,6 +104,15 @@ window.IUC_PAGES = (function () {
       language: "Idioma", saving: "Guardando…", saved: "Todos los cambios guardados.",
       notSaved: "No guardado: ", print: "Imprimir", downloadJson: "Descargar (JSON)",
       downloadText: "Descargar (texto)", yes: "sí", no: "no", error: "Algo salió mal: ",
+      titleDraft: "Borrador de solicitud – IUC Norteamérica", titleEligibility: "Autoevaluación de elegibilidad – IUC Norteamérica",
+      themesPick: "Marque los temas en los que su ciudad quiere trabajar.", ownTheme: "Otro tema propio (opcional)",
+      errRequired: "Complete este campo.", errText: "Escríbalo con letras.",
+      errCountry: "No reconocemos este país: escriba su nombre, por ejemplo Canadá.",
+      errEmail: "Esta no es una dirección de correo (por ejemplo nombre@ciudad.org).",
+      errShort: "Escriba al menos {n} caracteres.", errLong: "No supere los {n} caracteres.",
+      errNumber: "Escriba un número entero de 0 a 100.000.000.",
+      errInvalid: "Este valor no se puede guardar.", errOffline: "No guardado: no se puede contactar con el servidor. Sus cambios se guardarán en la próxima edición.",
+      errTooMany: "Elija {n} como máximo.",
     },
   };
 
@@ -103,6 +130,7 @@ window.IUC_PAGES = (function () {
 
   var lang = detectLang();
   document.documentElement.lang = lang;
+  var NUMBER_LOCALES = { en: "en", fr: "fr", es: "es-MX" };
 
   function t(key, values) {
     var text = (T[lang] && T[lang][key]) || T.en[key] || key;
@@ -110,11 +138,14 @@ window.IUC_PAGES = (function () {
     return text;
   }
 
-  // Fill every element carrying data-i18n with its text in the page language.
+  // Fill every element carrying data-i18n with its text in the page language, and the
+  // tab's title from <html data-i18n-title>.
   function translate(root) {
     (root || document).querySelectorAll("[data-i18n]").forEach(function (node) {
       node.textContent = t(node.getAttribute("data-i18n"));
     });
+    var titleKey = document.documentElement.getAttribute("data-i18n-title");
+    if (titleKey) document.title = t(titleKey);
     document.querySelectorAll("[data-lang-link]").forEach(function (a) {
       var target = a.getAttribute("data-lang-link");
       var url = new URL(location.href);
@@ -132,6 +163,76 @@ window.IUC_PAGES = (function () {
     return node;
   }
 
+  // A page whose content has a language of its own (a draft) shows in it.
+  function setLang(wanted) {
+    if (LANGS.indexOf(wanted) < 0 || wanted === lang) return;
+    lang = wanted;
+    api.lang = wanted;
+    document.documentElement.lang = wanted;
+    translate();
+  }
+
+  function number(n) {
+    return new Intl.NumberFormat(NUMBER_LOCALES[lang]).format(n);
+  }
+
+  // An API validation error (pydantic's type and context) in the page language.
+  function errorText(error) {
+    var ctx = (error && error.ctx) || {};
+    switch (error && error.type) {
+      case "missing": case "string_type": case "string_too_short": return t("errRequired");
+      case "text": return t("errText");
+      case "country": return t("errCountry");
+      case "email": return t("errEmail");
+      case "motivation_too_short": return t("errShort", { n: number(ctx.min_length || 10) });
+      case "string_too_long": return t("errLong", { n: number(ctx.max_length || 200) });
+      case "too_long": return t("errTooMany", { n: number(ctx.max_length || 20) });
+      case "int_parsing": case "int_type": case "int_from_float":
+      case "greater_than_equal": case "less_than_equal": return t("errNumber");
+      default: return t("errInvalid");
+    }
+  }
+
+  // Errors next to their field: a <p id="err-NAME"> the field points to with
+  // aria-describedby, in a live region so a screen reader announces it.
+  function fieldError(form, name, message) {
+    var box = document.getElementById("err-" + name);
+    var field = form.elements[name];
+    if (!box) return false;
+    box.textContent = message || "";
+    var inputs = field && field.length !== undefined && !field.tagName ? Array.prototype.slice.call(field) : [field];
+    inputs.forEach(function (input) {
+      if (!input || !input.setAttribute) return;
+      if (message) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+    return true;
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll("[id^=err-]").forEach(function (box) {
+      fieldError(form, box.id.slice(4), "");
+    });
+  }
+
+  // Shows each error of a 422 body next to its field; true if all found a field.
+  function showErrors(form, body) {
+    var errors = (body && body.errors) || [];
+    var placed = errors.length > 0;
+    errors.forEach(function (error) {
+      var loc = (error.loc || []).filter(function (p) { return p !== "body"; });
+      if (!fieldError(form, String(loc[0]), errorText(error))) placed = false;
+    });
+    var first = form.querySelector("[aria-invalid=true]");
+    if (first) first.focus();
+    return placed;
+  }
+
   document.addEventListener("DOMContentLoaded", function () { translate(); });
-  return { lang: lang, t: t, translate: translate, el: el, LANGS: LANGS };
+  var api = {
+    lang: lang, t: t, translate: translate, el: el, LANGS: LANGS, setLang: setLang,
+    number: number, errorText: errorText, fieldError: fieldError,
+    clearErrors: clearErrors, showErrors: showErrors,
+  };
+  return api;
 })();

@@ -25,6 +25,32 @@
     return a;
   }
 
+  // The contact sentence with its web address and e-mail as links (text nodes only).
+  function contactParagraph(contact) {
+    var p = el("p");
+    var sentence = contact.sentence || "";
+    var targets = [];
+    if (contact.url) targets.push({ text: contact.url, href: contact.url });
+    if (contact.email) targets.push({ text: contact.email, href: "mailto:" + contact.email });
+    var rest = sentence;
+    targets.slice().sort(function (a, b) {
+      return sentence.indexOf(a.text) - sentence.indexOf(b.text);
+    }).forEach(function (target) {
+      var at = rest.indexOf(target.text);
+      if (at < 0) return;
+      p.appendChild(document.createTextNode(rest.slice(0, at)));
+      p.appendChild(linkTo(target.href, target.text));
+      rest = rest.slice(at + target.text.length);
+    });
+    p.appendChild(document.createTextNode(rest));
+    var missing = targets.filter(function (x) { return sentence.indexOf(x.text) < 0; });
+    missing.forEach(function (target) {
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(linkTo(target.href, target.text));
+    });
+    return p;
+  }
+
   function render(data) {
     var main = document.getElementById("programme");
     main.textContent = "";
@@ -32,6 +58,13 @@
     main.appendChild(el("h1", data.name));
     main.appendChild(el("p", data.call));
     main.appendChild(el("p", data.deadline_status, "status"));
+
+    // The page's main action first, where a phone shows it beside the chat button.
+    var cta = el("p");
+    var check = linkTo("/eligibility?lang=" + data.language, t("checkCta"));
+    check.className = "button";
+    cta.appendChild(check);
+    main.appendChild(cta);
 
     var facts = el("ul", null, "facts");
     var number = new Intl.NumberFormat(data.language === "es" ? "es-MX" : data.language);
@@ -41,11 +74,6 @@
     facts.appendChild(fact(t("commitment"), t("commitmentText", { n: data.commitment_months })));
     main.appendChild(facts);
 
-    var cta = el("p");
-    var check = linkTo("/eligibility?lang=" + data.language, t("checkCta"));
-    check.className = "button";
-    cta.appendChild(check);
-    main.appendChild(cta);
 
     section(main, "deliverables", data.deliverables);
     section(main, "themes", data.themes);
@@ -64,7 +92,7 @@
       return li;
     }));
     main.appendChild(el("h2", t("contact")));
-    main.appendChild(el("p", data.contact.sentence));
+    main.appendChild(contactParagraph(data.contact));
     var source = el("p", t("source") + ": ", "source");
     source.appendChild(linkTo(data.source.url, data.source.title));
     main.appendChild(source);

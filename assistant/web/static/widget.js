@@ -2,9 +2,11 @@
  * IUC North America assistant: the embeddable chat widget.
  *
  * Embed with one tag:  <script src="https://host/widget.js" data-lang="fr" defer></script>
- * Vanilla JS, no build step. API calls go to the origin this script was loaded from.
- * Messages are rendered with textContent plus a tiny safe subset (**bold**, links), so
- * any HTML in a message shows as text.
+ * Vanilla JS, no build step, one file (so one tag embeds it, its strings included).
+ * API calls go to the origin this script was loaded from. Messages are rendered with
+ * textContent plus a tiny safe subset (**bold**, links, "- " lines as a list), so any
+ * HTML in a message shows as text. The interface speaks the page's language (data-lang,
+ * else <html lang>) and follows it when it changes; the selector overrides it.
  */
 (function () {
   "use strict";
@@ -39,6 +41,7 @@
       log: "Conversation",
       you: "You",
       bot: "Assistant",
+      switchTo: "Continue in English",
       quick: ["When is the deadline?", "Is my city eligible?", "What does a city commit to?"],
     },
     fr: {
@@ -60,6 +63,7 @@
       log: "Conversation",
       you: "Vous",
       bot: "Assistant",
+      switchTo: "Continuer en français",
       quick: [
         "Quelle est la date limite ?",
         "Ma ville est-elle admissible ?",
@@ -85,6 +89,7 @@
       log: "Conversación",
       you: "Usted",
       bot: "Asistente",
+      switchTo: "Continuar en español",
       quick: [
         "¿Cuál es la fecha límite?",
         "¿Mi ciudad es elegible?",
@@ -105,21 +110,27 @@
     return null;
   }
 
-  function pageLang() {
-    var wanted = (script && script.getAttribute("data-lang")) ||
-      document.documentElement.lang || navigator.language || "en";
-    wanted = String(wanted).slice(0, 2).toLowerCase();
-    return LANGS.indexOf(wanted) >= 0 ? wanted : "en";
+  function known(lang) {
+    lang = String(lang || "").slice(0, 2).toLowerCase();
+    return LANGS.indexOf(lang) >= 0 ? lang : null;
   }
 
-  var state = load() || {
-    sessionId: null,
-    lang: pageLang(),
-    history: [],
-    open: false,
-    sendLang: true,
-  };
-  if (LANGS.indexOf(state.lang) < 0) state.lang = "en";
+  // The host page's language: the tag's data-lang, else <html lang>, else the browser's.
+  function pageLang() {
+    return known(script && script.getAttribute("data-lang")) ||
+      known(document.documentElement.lang) || known(navigator.language) || "en";
+  }
+
+  // One language state, owned here: it follows the page until the user picks one in
+  // the selector, and a page that changes language wins again. What the bot answers
+  // in never changes it silently (see offerSwitch).
+  var state = load() || { sessionId: null, history: [], open: false };
+  var page = pageLang();
+  if (!known(state.lang) || !state.picked || state.pageLang !== page) {
+    state.lang = page;
+    state.picked = false;
+  }
+  state.pageLang = page;
 
   function save() {
     try {
@@ -147,29 +158,44 @@
     return a;
   }
 
-  // Text nodes, <strong> and http(s) links only: nothing in a message becomes markup.
-  function renderRich(parent, text) {
-    String(text).split("\n").forEach(function (line, i) {
-      if (i > 0) parent.appendChild(document.createElement("br"));
-      var last = 0;
-      var match;
-      INLINE.lastIndex = 0;
-      while ((match = INLINE.exec(line))) {
-        if (match.index > last) {
-          parent.appendChild(document.createTextNode(line.slice(last, match.index)));
-        }
-        if (match[1]) {
-          var strong = document.createElement("strong");
-          strong.textContent = match[1];
-          parent.appendChild(strong);
-        } else if (match[2]) {
-          parent.appendChild(link(match[3], match[2]));
-        } else {
-          parent.appendChild(link(match[4], match[4]));
-        }
-        last = INLINE.lastIndex;
+  function renderLine(parent, line) {
+    var last = 0;
+    var match;
+    INLINE.lastIndex = 0;
+    while ((match = INLINE.exec(line))) {
+      if (match.index > last) {
+        parent.appendChild(document.createTextNode(line.slice(last, match.index)));
       }
-      if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+      if (match[1]) {
+        var strong = document.createElement("strong");
+        strong.textContent = match[1];
+        parent.appendChild(strong);
+      } else if (match[2]) {
+        parent.appendChild(link(match[3], match[2]));
+      } else {
+        parent.appendChild(link(match[4], match[4]));
+      }
+      last = INLINE.lastIndex;
+    }
+    if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+  }
+
+  // Text nodes, <strong>, http(s) links and lists ("- " lines, e.g. a verdict's
+  // reasons) only: nothing in a message becomes markup.
+  function renderRich(parent, text) {
+    var list = null;
+    var needBreak = false;
+    String(text).split("\n").forEach(function (line) {
+      if (/^\s*[-•] /.test(line)) {
+        if (!list) list = parent.appendChild(document.createElement("ul"));
+        renderLine(list.appendChild(document.createElement("li")), line.replace(/^\s*[-•] /, ""));
+        needBreak = false;
+        return;
+      }
+      list = null;
+      if (needBreak) parent.appendChild(document.createElement("br"));
+      renderLine(parent, line);
+      needBreak = true;
     });
   }
 
@@ -190,6 +216,19 @@
   var root = el("div", "iuc-chat");
   var launcher = el("button", "iuc-chat__launcher");
   launcher.type = "button";
+  // A speech bubble drawn in SVG (an emoji needs a font the device may not have).
+  var SVG = "http://www.w3.org/2000/svg";
+  var launcherIcon = document.createElementNS(SVG, "svg");
+  launcherIcon.setAttribute("class", "iuc-chat__launcher-icon");
+  launcherIcon.setAttribute("viewBox", "0 0 24 24");
+  launcherIcon.setAttribute("aria-hidden", "true");
+  launcherIcon.setAttribute("focusable", "false");
+  var bubblePath = document.createElementNS(SVG, "path");
+  bubblePath.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  bubblePath.setAttribute("fill", "currentColor");
+  launcherIcon.appendChild(bubblePath);
+  var launcherText = el("span", "iuc-chat__launcher-text");
+  launcher.append(launcherIcon, launcherText);
   launcher.setAttribute("aria-controls", "iuc-chat-panel");
   launcher.setAttribute("aria-expanded", "false");
 
@@ -198,7 +237,7 @@
   panel.setAttribute("role", "dialog");
   panel.hidden = true;
 
-  var header = el("header", "iuc-chat__header");
+  var header = el("div", "iuc-chat__header");  // not a second page banner
   var title = el("h2", "iuc-chat__title");
   title.id = "iuc-chat-title";
   panel.setAttribute("aria-labelledby", title.id);
@@ -216,7 +255,11 @@
   clearButton.type = "button";
   var closeButton = el("button", "iuc-chat__icon iuc-chat__close", "×");
   closeButton.type = "button";
-  header.append(title, langLabel, langSelect, clearButton, closeButton);
+  // Title and close on the first row, the language and "new conversation" below:
+  // the title keeps the panel's width instead of wrapping beside the selector.
+  var tools = el("div", "iuc-chat__tools");
+  tools.append(langLabel, langSelect, clearButton);
+  header.append(title, closeButton, tools);
 
   var log = el("div", "iuc-chat__log");
   log.setAttribute("role", "log");
@@ -243,7 +286,7 @@
 
   function applyStrings() {
     root.lang = state.lang;
-    launcher.textContent = t("launcher");
+    launcherText.textContent = t("launcher");
     title.textContent = t("title");
     langLabel.textContent = t("language");
     langSelect.value = state.lang;
@@ -259,8 +302,17 @@
     renderLog();
   }
 
-  function renderMessage(item, isLast) {
+  function replyButton(title, onClick, active) {
+    var button = el("button", "iuc-chat__reply", title);
+    button.type = "button";
+    if (active) button.addEventListener("click", onClick);
+    else button.disabled = true;  // a past turn's choice, kept visible
+    return button;
+  }
+
+  function renderMessage(item, active) {
     var row = el("div", "iuc-chat__msg iuc-chat__msg--" + item.from);
+    if (item.lang) row.lang = item.lang;
     var who = el("span", "iuc-chat__sr", (item.from === "user" ? t("you") : t("bot")) + ": ");
     var bubble = el("div", "iuc-chat__bubble");
     bubble.appendChild(who);
@@ -280,17 +332,25 @@
       row.appendChild(sources);
     }
     var buttons = item.buttons || [];
-    if (isLast && buttons.length) {
+    if (buttons.length) {
       var group = el("div", "iuc-chat__quick");
       buttons.forEach(function (b) {
-        var button = el("button", "iuc-chat__reply", b.title);
-        button.type = "button";
-        button.addEventListener("click", function () {
+        group.appendChild(replyButton(b.title, function () {
           send(b.payload || b.title, b.title);
-        });
-        group.appendChild(button);
+        }, active));
       });
       row.appendChild(group);
+    }
+    if (item.offer && active && item.offer !== state.lang) {
+      // The bot answered in another language: switching the interface is the user's call.
+      var offer = el("div", "iuc-chat__quick");
+      var lang = item.offer;
+      var switchButton = replyButton(STRINGS[lang].switchTo, function () {
+        pick(lang);
+      }, true);
+      switchButton.lang = lang;
+      offer.appendChild(switchButton);
+      row.appendChild(offer);
     }
     return row;
   }
@@ -300,12 +360,14 @@
     var items = state.history.length
       ? state.history
       : [{ from: "bot", text: t("welcome"), welcome: true }];
-    var lastBot = -1;
+    // Every message of the latest turn (after the user's last message) keeps its
+    // buttons live: a choice may come before the question that follows it.
+    var lastUser = -1;
     items.forEach(function (item, i) {
-      if (item.from === "bot") lastBot = i;
+      if (item.from === "user") lastUser = i;
     });
     items.forEach(function (item, i) {
-      log.appendChild(renderMessage(item, i === lastBot && i === items.length - 1));
+      log.appendChild(renderMessage(item, i > lastUser && !busy));
     });
     if (!state.history.length) {
       var group = el("div", "iuc-chat__quick");
@@ -339,6 +401,52 @@
   // --- talking to the API ----------------------------------------------------------
 
   var busy = false;
+  // An API that does not know page_language yet refuses it (422): then it is left out.
+  var noPageLanguage = false;
+
+  function post(body) {
+    var request = function (payload) {
+      return fetch(ORIGIN + "/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(payload),
+      });
+    };
+    return request(body).then(function (response) {
+      if (response.status !== 422 || !("page_language" in body)) return response;
+      return response.clone().json().then(function (error) {
+        if (JSON.stringify(error).indexOf("page_language") < 0) return response;
+        noPageLanguage = true;
+        var retry = Object.assign({}, body);
+        delete retry.page_language;
+        return request(retry);
+      }, function () { return response; });
+    });
+  }
+
+  function pick(lang) {
+    state.lang = lang;
+    state.picked = true;
+    state.sendPick = true;
+    save();
+    applyStrings();
+  }
+
+  // The host page switched language (a single-page site, or a language menu that
+  // rewrites <html lang>): the widget follows, whatever was picked before.
+  function followPage(mutations) {
+    var changed = mutations && mutations[0] && mutations[0].attributeName;
+    var now = (changed === "lang" && known(document.documentElement.lang)) || pageLang();
+    if (now === state.pageLang) return;
+    state.pageLang = now;
+    if (state.lang !== now) {
+      state.lang = now;
+      state.sendPick = false;
+    }
+    state.picked = false;
+    save();
+    applyStrings();
+  }
 
   function notice(key) {
     state.history.push({ from: "bot", text: t(key), system: true });
@@ -358,15 +466,12 @@
     save();
     renderLog();
     typing.hidden = false;
+    // The page's language goes with every turn; `language` only with the first turn
+    // after the user picked one in the selector (the server decides the rest).
     var body = { message: message, session_id: state.sessionId };
-    // The language goes with the first turn and after a switch in the selector; in
-    // between, the conversation's own language (it may be switched by a message) rules.
-    body.language = state.sendLang ? state.lang : null;
-    fetch(ORIGIN + "/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    })
+    if (!noPageLanguage) body.page_language = state.pageLang;
+    if (state.sendPick) body.language = state.lang;
+    post(body)
       .then(function (response) {
         if (response.status === 429) throw new Error("busy");
         if (response.status === 422) throw new Error("tooLong");
@@ -375,20 +480,20 @@
       })
       .then(function (data) {
         state.sessionId = data.session_id;
-        state.sendLang = false;
-        (data.messages || []).forEach(function (m) {
+        state.sendPick = false;
+        var messages = data.messages || [];
+        var answered = known(data.language);
+        messages.forEach(function (m, i) {
           state.history.push({
             from: "bot",
             text: m.text,
             buttons: m.buttons || [],
             sources: m.sources || [],
+            lang: answered,
+            // Offered once, under the turn's last message.
+            offer: i === messages.length - 1 && answered !== state.lang ? answered : null,
           });
         });
-        if (data.language && LANGS.indexOf(data.language) >= 0 && data.language !== state.lang) {
-          state.lang = data.language;
-          save();
-          applyStrings();
-        }
       })
       .catch(function (error) {
         var key = error && STRINGS.en[error.message] ? error.message : "offline";
@@ -413,7 +518,6 @@
   clearButton.addEventListener("click", function () {
     state.history = [];
     state.sessionId = null;
-    state.sendLang = true;
     save();
     renderLog();
     input.focus();
@@ -422,10 +526,7 @@
     if (event.key === "Escape") setOpen(false, true);
   });
   langSelect.addEventListener("change", function () {
-    state.lang = langSelect.value;
-    state.sendLang = true;
-    save();
-    applyStrings();
+    pick(langSelect.value);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -445,6 +546,11 @@
     document.body.appendChild(root);
     applyStrings();
     setOpen(!!state.open, false);
+    if (window.MutationObserver) {
+      var observer = new MutationObserver(followPage);
+      observer.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+      if (script) observer.observe(script, { attributes: true, attributeFilter: ["data-lang"] });
+    }
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
