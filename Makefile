@@ -55,10 +55,11 @@ $(RASA_STAMP): requirements/rasa.txt
 	@rm -f $(RASA_VENV)/lib/python3.11/site-packages/rasa/keys
 	@touch $@
 
-system: ## Install the Debian packages the tests need (chromium, postgresql)
+system: ## Install the Debian packages the tests and cluster mode need (chromium, postgresql, redis-server)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/redis-server || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then echo "error: the tests need:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	echo "==> installing Debian packages:$$missing"; \

@@ -12,7 +12,8 @@ the CPU time each process spent per chat turn and the resident memory of the thr
 
 --start-stack starts the three processes on free ports for the run (as the tests do);
 without it the script measures a stack already running at --url, whose rate limit must
-allow the load (IUC_APP__RATE_LIMIT_PER_MINUTE=100000).
+allow the load (IUC_APP__RATE_LIMIT_PER_MINUTE=100000 and
+IUC_APP__SESSION_RATE_LIMIT_PER_MINUTE=100000).
 """
 
 from __future__ import annotations

@@ -116,7 +116,12 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     app.add_exception_handler(Exception, _internal_error)
 
     # Starlette runs the last added middleware first: CORS, then headers, then limits.
-    limiter = RateLimiter(settings.app.rate_limit_per_minute)
+    limiter = RateLimiter(
+        settings.app.rate_limit_per_minute,
+        settings.app.session_rate_limit_per_minute,
+        settings.redis.url,
+    )
+    app.state.limiter = limiter
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
