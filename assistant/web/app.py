@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(
-            settings.rasa.url, settings.actions.url, settings.rasa.timeout_seconds
+            settings.rasa.server_urls(),
+            settings.actions.url,
+            settings.rasa.timeout_seconds,
         )
         if warm_up:
             services.warm_up()
