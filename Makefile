@@ -31,7 +31,7 @@ RASA_STAMP := $(RASA_VENV)/.installed
 INDEX_STAMP := var/.index-built
 MODEL_STAMP := models/.trained
 
-.PHONY: help setup system kb train run test lint unit conversations bench clean
+.PHONY: help setup system kb train run run-cluster test lint unit conversations bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -88,6 +88,10 @@ $(MODEL_STAMP): $(RASA_STAMP) $(RASA_SOURCES) $(NLU_PROJECTED)
 run: setup kb train ## Set up what is missing, then start the assistant on http://localhost:8000
 	@echo "==> starting Rasa, the action server and the app; open http://localhost:8000 (Ctrl-C stops all)"
 	@$(VENV)/bin/honcho start -f Procfile
+
+run-cluster: setup system kb train ## Several Rasa servers on PostgreSQL + Redis, with the app (README: "Running for many users")
+	@echo "==> cluster mode (IUC_CLUSTER__* settings): PostgreSQL, Redis, the Rasa servers, the action servers and the app"
+	@$(PY) -m assistant.cluster
 
 lint: $(VENV_STAMP) ## ruff (lint + format check) and mypy
 	@$(VENV)/bin/ruff check .

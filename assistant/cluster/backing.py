@@ -32,9 +32,9 @@ def postgres_bin_dir() -> Path | None:
 
 
 def as_server_user(command: list[str]) -> list[str]:
-    return (
-        ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-    )
+    # setpriv executes the command in place: signals reach the server itself.
+    switch = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+    return [*switch, *command] if os.geteuid() == 0 else command
 
 
 def redis_command(port: int, data_dir: Path) -> list[str]:
@@ -64,13 +64,19 @@ def prepare_postgres(data_dir: Path) -> tuple[Path, Path]:
         data.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(data, "postgres")
-        subprocess.run(
+        result = subprocess.run(
             as_server_user(
                 [str(bin_dir / "initdb"), "-D", str(data), "-U", POSTGRES_USER,
                  "--auth=trust"]
             ),
-            check=True, capture_output=True, timeout=120,
+            capture_output=True, text=True, timeout=120,
         )  # fmt: skip
+        if result.returncode != 0:
+            reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+            raise BackingError(
+                f"cannot create PostgreSQL's data in {data} (it must be reachable by "
+                f"the postgres user): {reason}"
+            )
     return bin_dir, data
 
 

@@ -70,9 +70,12 @@ class RedisSettings(BaseModel):
     # redis://[:password@]host:port/db shared by the Rasa servers (their lock store)
     # and the app replicas (rate-limit counters). Empty: no Redis, one server of each.
     url: str = ""
-    # Seconds a Rasa server may hold a conversation's lock: a server killed mid-turn
-    # blocks that conversation this long (Rasa's default, 60 s, outlasts any client).
-    lock_lifetime_seconds: int = Field(default=5, ge=1)
+    # Seconds a Rasa server may hold a conversation's lock. A server killed mid-turn
+    # blocks that conversation this long, so the turn retried on another server must
+    # fit in the app's timeout with it (Rasa's default, 60 s, never would). A turn
+    # takes well under a second; one slower than this loses its exclusivity only if
+    # the same conversation sends another message meanwhile.
+    lock_lifetime_seconds: int = Field(default=3, ge=1)
 
 
 class ClusterSettings(BaseModel):

@@ -85,9 +85,7 @@ class RasaClient:
 
     def _set_aside(self, server: RasaServer, error: Exception) -> None:
         if len(self.servers) > 1:
-            log.warning(
-                "Rasa server %s failed a turn (%s): retrying", server.url, error
-            )
+            log.warning("Rasa server %s set aside: %s", server.url, error)
         server.down_until = time.monotonic() + SERVER_COOLDOWN_SECONDS
 
     async def send(

@@ -70,12 +70,12 @@ def test_redis_turns_on_rasas_redis_lock_store(tmp_path: Path) -> None:
     argv, env = rasa_command(settings(tmp_path, redis=redis))
     endpoints = Path(option(argv, "--endpoints"))
     assert endpoints.name == "endpoints.cluster.yml"
-    assert "type: redis" in endpoints.read_text()
+    assert "lock_store.ClusterLockStore" in endpoints.read_text()
     assert env["IUC_RASA_REDIS_HOST"] == "redis.internal"
     assert env["IUC_RASA_REDIS_PORT"] == "6380"
     assert env["IUC_RASA_REDIS_DB"] == "2"
     assert env["IUC_RASA_REDIS_PASSWORD"] == "s@cret"
-    assert env["TICKET_LOCK_LIFETIME"] == "5"
+    assert env["TICKET_LOCK_LIFETIME"] == "3"
     # Every variable the cluster endpoints file names is set.
     for name in ("IUC_RASA_REDIS_HOST", "IUC_RASA_ACTION_ENDPOINT"):
         assert f"${{{name}}}" in endpoints.read_text()

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.web.rasa_client import RasaClient, RasaUnavailable
+from tests.web.conftest import FakeRasa
 
 URLS = ["http://rasa-1:5005", "http://rasa-2:5005", "http://rasa-3:5005"]
 
@@ -95,3 +96,13 @@ def test_the_app_answers_in_degraded_mode_when_all_are_down(
     body = client.post("/api/chat", json={"message": "When is the deadline?"}).json()
     assert body["degraded"] is True
     assert "2019" in body["messages"][0]["text"]
+
+
+def test_an_empty_reply_is_a_failed_turn_answered_from_the_knowledge_base(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    # Rasa's REST channel answers [] when it fails a turn (e.g. Redis is down).
+    fake_rasa.reply = []
+    body = rasa_client.post("/api/chat", json={"message": "When is the deadline?"})
+    assert body.json()["degraded"] is True
+    assert "2019" in body.json()["messages"][0]["text"]

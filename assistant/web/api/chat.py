@@ -199,7 +199,9 @@ async def chat(
         log.warning("Rasa unavailable, degraded mode: %s", exc)
         items, actions_up = None, False
 
-    if items is not None and (actions_up or items):
+    # An empty reply is a turn Rasa failed (its REST channel answers [] when, e.g.,
+    # its lock store or tracker store is unreachable): answer from the knowledge base.
+    if items:
         messages, fallback = merge_rasa_messages(items)
         language = (
             reported_language(items)

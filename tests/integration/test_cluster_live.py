@@ -1,0 +1,277 @@
+"""Failure drills on cluster mode as ``make run-cluster`` starts it: two Rasa servers on
+PostgreSQL and Redis (Debian's packages), an action server and the app, on free ports.
+
+The drills run in order on one cluster (starting it is most of the cost):
+1. two turns of one conversation sent to both Rasa servers at once are processed one
+   after the other (Rasa's Redis lock store);
+2. under the load of a few conversations, kill -9 a Rasa server: no client sees a
+   failed turn, and the eligibility form it was running continues on the other server;
+3. the supervisor restarts it and it takes turns again (the other one is killed);
+4. Redis down: the app answers from the knowledge base, no server writes the
+   conversation, and turns go through Rasa again once Redis is back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.live_stack import PROJECT_ROOT, START_TIMEOUT_SECONDS, free_port
+
+pytestmark = pytest.mark.integration
+
+LOAD_SESSIONS = 4
+QUESTIONS = ["When is the deadline?", "Who can apply?", "What is a U-CAP?"]
+
+
+def free_port_pair() -> int:
+    """A free port whose next port is free too (two Rasa servers)."""
+    while True:
+        port = free_port()
+        try:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+
+
+@dataclass
+class Cluster:
+    process: subprocess.Popen[bytes]
+    log: Path
+    state_file: Path
+    app_url: str
+
+    def state(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.state_file.read_text())
+        return data
+
+    def kill(self, name: str) -> int:
+        pid = int(self.state()[name]["pid"])
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_for(self, what: str, ready: Any, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if self.process.poll() is not None:
+                pytest.fail(f"the cluster stopped:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} not in {timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    workdir = tmp_path_factory.mktemp("cluster")
+    # PostgreSQL runs as the postgres user, who cannot enter pytest's private folder.
+    data_dir = Path(tempfile.mkdtemp(prefix="iuc-cluster-"))
+    data_dir.chmod(0o755)
+    app_port = free_port()
+    env = {
+        **os.environ,
+        "IUC_CLUSTER__DATA_DIR": str(data_dir),
+        "IUC_CLUSTER__RASA_SERVERS": "2",
+        "IUC_CLUSTER__ACTION_SERVERS": "1",
+        "IUC_CLUSTER__POSTGRES_PORT": str(free_port()),
+        "IUC_CLUSTER__REDIS_PORT": str(free_port()),
+        "IUC_RASA__PORT": str(free_port_pair()),
+        "IUC_ACTIONS__PORT": str(free_port()),
+        "IUC_APP__PORT": str(app_port),
+        "IUC_APP__PUBLIC_URL": f"http://127.0.0.1:{app_port}",
+        "IUC_APP__RATE_LIMIT_PER_MINUTE": "100000",
+        "IUC_APP__SESSION_RATE_LIMIT_PER_MINUTE": "100000",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    env.pop("IUC_REDIS__URL", None)
+    env.pop("IUC_CLUSTER__POSTGRES_URL", None)
+    log = workdir / "cluster.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cluster"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    running = Cluster(
+        process,
+        log,
+        data_dir / "run" / "cluster.json",
+        env["IUC_APP__PUBLIC_URL"],
+    )
+    try:
+        running.wait_for(
+            "cluster ready",
+            lambda: "cluster ready" in log.read_text(errors="replace"),
+            START_TIMEOUT_SECONDS,
+        )
+        yield running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def up(rasa_url: str) -> bool:
+    try:
+        return httpx.get(f"{rasa_url}/status", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def chat(client: httpx.Client, url: str, session: str, text: str) -> dict[str, Any]:
+    response = client.post(
+        f"{url}/api/chat",
+        json={"message": text, "session_id": session, "language": "en"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def said(body: dict[str, Any]) -> str:
+    return " ".join(message["text"] for message in body["messages"])
+
+
+def direct_turn(rasa_url: str, session: str, text: str) -> list[dict[str, Any]]:
+    """One turn sent to one Rasa server, bypassing the app."""
+    body = {"sender": session, "message": text, "metadata": {"language": "en"}}
+    response = httpx.post(f"{rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+    response.raise_for_status()
+    reply: list[dict[str, Any]] = response.json()
+    return reply
+
+
+def tracker_events(rasa_url: str, session: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{rasa_url}/conversations/{session}/tracker", timeout=30)
+    events: list[dict[str, Any]] = response.json()["events"]
+    return events
+
+
+class Load:
+    """A few conversations asking questions back to back through the app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.stop = threading.Event()
+        self.failed: list[str] = []
+        self.turns = 0
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(LOAD_SESSIONS)
+
+    def __enter__(self) -> Load:
+        for n in range(LOAD_SESSIONS):
+            self._pool.submit(self._visitor, f"load-{n}")
+        return self
+
+    def _visitor(self, session: str) -> None:
+        with httpx.Client() as client:
+            n = 0
+            while not self.stop.is_set():
+                question = QUESTIONS[n % len(QUESTIONS)]
+                n += 1
+                try:
+                    body = chat(client, self.url, session, question)
+                    problem = "degraded" if body["degraded"] else ""
+                    problem = problem or ("" if said(body) else "empty reply")
+                except (AssertionError, httpx.HTTPError) as error:
+                    problem = f"{type(error).__name__}: {error}"
+                with self._lock:
+                    self.turns += 1
+                    if problem:
+                        self.failed.append(f"{session} {question!r}: {problem}")
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self._pool.shutdown(wait=True)
+
+
+def test_drills(cluster: Cluster) -> None:
+    state = cluster.state()
+    rasa_1, rasa_2 = state["rasa-1"]["url"], state["rasa-2"]["url"]
+
+    # 1. The lock store: two turns of one conversation on both servers at once.
+    with ThreadPoolExecutor(2) as pool:
+        list(
+            pool.map(
+                lambda url: direct_turn(url, "both", "When is the deadline?"),
+                (rasa_1, rasa_2),
+            )
+        )
+    kinds = [e.get("name") or e["event"] for e in tracker_events(rasa_2, "both")]
+    users = [i for i, kind in enumerate(kinds) if kind == "user"]
+    assert len(users) == 2, kinds
+    # The second turn started after the first had finished (back to listening).
+    assert "action_listen" in kinds[users[0] : users[1]], kinds
+
+    # 2. kill -9 one Rasa server under load, in the middle of a form.
+    with httpx.Client() as client:
+        first = chat(client, cluster.app_url, "form", "Is my city eligible?")
+        assert "Which city" in said(first)
+        confirm = direct_turn(rasa_1, "form", "Toronto")
+        assert any("Toronto" in str(m.get("text")) for m in confirm)
+        with Load(cluster.app_url) as load:
+            time.sleep(3)
+            killed = cluster.kill("rasa-1")
+            time.sleep(4)
+            # rasa-1 ran the form's last turn; rasa-2 takes the next one.
+            follow_up = chat(client, cluster.app_url, "form", "no")
+            time.sleep(2)
+        assert load.failed == [], load.failed
+        assert load.turns >= 8, load.turns
+        assert not follow_up["degraded"]
+        assert "In which country is Toronto?" in said(follow_up)
+
+        # 3. The supervisor restarts it; it takes turns again (rasa-2 killed).
+        cluster.wait_for(
+            "rasa-1 restarted",
+            lambda: cluster.state()["rasa-1"]["pid"] != killed and up(rasa_1),
+            START_TIMEOUT_SECONDS,
+        )
+        cluster.kill("rasa-2")
+        for n in range(4):
+            body = chat(client, cluster.app_url, f"after-{n}", "When is the deadline?")
+            assert not body["degraded"] and "2019" in said(body), body
+
+        # 4. Redis down: answers from the knowledge base, nothing written.
+        before = len(tracker_events(rasa_1, "form"))
+        cluster.kill("redis")
+        body = chat(client, cluster.app_url, "form", "When is the deadline?")
+        assert body["degraded"] and "2019" in said(body), body
+        assert len(tracker_events(rasa_1, "form")) == before
+        # Back after the supervisor restarts it: the form goes on where it was.
+        cluster.wait_for(
+            "turns through Rasa again",
+            lambda: not chat(client, cluster.app_url, "probe", "Hello")["degraded"],
+            60,
+        )
+        body = chat(client, cluster.app_url, "form", "Canada")
+        assert not body["degraded"], body
