@@ -8,6 +8,7 @@ container files, which a test compares with it: every process is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.core.settings import Settings
@@ -31,14 +32,22 @@ class Process:
         return [python, "-m", "assistant.launch", self.kind]
 
 
-def loopback_url(host: str, port: int) -> str:
+# Where the others reach a process: (name, listen host, port) -> URL.
+Addressing = Callable[[str, str, int], str]
+
+
+def loopback_url(_name: str, host: str, port: int) -> str:
     # A server listening on every interface is reached on loopback from this host.
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     return f"http://{shown}:{port}"
 
 
 def cluster_plan(
-    settings: Settings, drafts_url: str, tracker_url: str, redis_url: str
+    settings: Settings,
+    drafts_url: str,
+    tracker_url: str,
+    redis_url: str,
+    address: Addressing = loopback_url,
 ) -> list[Process]:
     """N Rasa servers on consecutive ports from IUC_RASA__PORT, M action servers from
     IUC_ACTIONS__PORT (Rasa server i calls action server i mod M), and the app, which
@@ -48,7 +57,9 @@ def cluster_plan(
         Process(
             name=f"actions-{j + 1}",
             kind="actions",
-            url=loopback_url(settings.actions.host, settings.actions.port + j),
+            url=address(
+                f"actions-{j + 1}", settings.actions.host, settings.actions.port + j
+            ),
             env={"IUC_ACTIONS__PORT": str(settings.actions.port + j)},
         )
         for j in range(cluster.action_servers)
@@ -62,7 +73,7 @@ def cluster_plan(
         Process(
             name=f"rasa-{i + 1}",
             kind="rasa",
-            url=loopback_url(settings.rasa.host, settings.rasa.port + i),
+            url=address(f"rasa-{i + 1}", settings.rasa.host, settings.rasa.port + i),
             env={
                 "IUC_RASA__PORT": str(settings.rasa.port + i),
                 "IUC_ACTIONS__URL": actions[i % len(actions)].url,
@@ -73,7 +84,7 @@ def cluster_plan(
     app = Process(
         name="app",
         kind="app",
-        url=loopback_url(settings.app.host, settings.app.port),
+        url=address("app", settings.app.host, settings.app.port),
         env={
             "IUC_RASA__URLS": json.dumps([server.url for server in rasa]),
             "IUC_ACTIONS__URL": actions[0].url,
