@@ -27,23 +27,46 @@ PROJECTION_SOURCES := $(shell find data/nlu assistant/nlu_training/parallel_corp
 # The index depends on its sources and on the engine code that builds it.
 KB_SOURCES := $(shell find knowledge/corpus knowledge/call.yml knowledge/eval -type f 2>/dev/null) $(wildcard knowledge/*.py)
 VENV_STAMP := $(VENV)/.installed
+# .venv's pins with their hashes: runtime + build + dev, and the runtime set alone (what
+# a deployment installs to serve a built index). `make lock` writes both.
+VENV_LOCK := requirements/venv.lock
+RUNTIME_LOCK := requirements/runtime.lock
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
+LOCK_SOURCES ?= $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS))
 RASA_STAMP := $(RASA_VENV)/.installed
 INDEX_STAMP := var/.index-built
 MODEL_STAMP := models/.trained
 
-.PHONY: help setup system kb train run run-cluster test lint unit conversations bench clean
+.PHONY: help setup lock system kb train run run-cluster test lint unit conversations reliability bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: $(VENV_STAMP) $(RASA_STAMP) ## Create both virtualenvs (skipped when up to date)
 
-$(VENV_STAMP): pyproject.toml
+$(VENV_STAMP): $(VENV_LOCK) pyproject.toml
 	@echo "==> project environment ($(VENV))"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(call QUIET,$(PY) -m pip install $(PIP) --upgrade pip)
-	@$(call QUIET,$(PY) -m pip install $(PIP) -e ".[dev]")
+	@# The locked, hash-checked set (runtime + build + dev: the tests build indexes),
+	@# then the project itself, adding nothing unlocked.
+	@$(call QUIET,$(PY) -m pip install $(PIP) --require-hashes -r $(VENV_LOCK))
+	@$(call QUIET,$(PY) -m pip install $(PIP) --no-deps --no-build-isolation -e .)
 	@touch $@
+
+lock: ## Re-pin requirements/*.lock after editing pyproject.toml's dependencies
+	@echo "==> lock files ($(VENV_LOCK), $(RUNTIME_LOCK))"
+	@# uv resolves in a throwaway venv; it does not read pip's configuration, so the
+	@# CPU wheel of torch comes from pip's find-links folder (or LOCK_SOURCES).
+	@tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && \
+	$(call QUIET,"$$tools/bin/pip" install $(PIP) uv==$(UV_VERSION)) && \
+	"$$tools/bin/uv" pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_SOURCES) \
+		--override requirements/torch-cpu.txt -o $(VENV_LOCK) && \
+	"$$tools/bin/uv" pip compile pyproject.toml $(LOCK_FLAGS) \
+		--constraint $(VENV_LOCK) -o $(RUNTIME_LOCK)
 
 $(RASA_STAMP): requirements/rasa.txt
 	@echo "==> Rasa environment ($(RASA_VENV))"
@@ -108,6 +131,9 @@ unit: $(VENV_STAMP) ## Fast tests only (no model, servers or browser)
 
 test: setup system kb train lint conversations ## Everything: lint, unit, conversation, integration and browser tests
 	@$(PY) -m pytest
+
+reliability: setup system kb train ## Failure and load tests at full size: 20 writers x 500 drafts, kill -9, frozen database, body flood (docs/RELIABILITY.md)
+	@IUC_RELIABILITY_DRAFTS=500 $(PY) -m pytest -m reliability -s tests/reliability
 
 bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(PY) scripts/bench_knowledge.py

@@ -244,7 +244,15 @@ class ActionAskThemes(Action):
 
 
 class ActionSaveDraft(Action):
-    """Saves the draft in the drafts store and gives the private resume link."""
+    """Saves the draft and announces it without its token.
+
+    The draft is saved *unclaimed* (no token opens it) and the message carries the
+    link without its token plus ``{"draft": {"id": ...}}``: Rasa stores both in the
+    tracker, so neither may hold a secret. The web app claims the draft in the same
+    turn (``DraftStore.claim``) and puts the token into the link in its reply only
+    (assistant/web/draft_link.py). The token thus never reaches Rasa's tracker store
+    or its HTTP API.
+    """
 
     def name(self) -> str:
         return names.ACTION_SAVE_DRAFT
@@ -252,14 +260,14 @@ class ActionSaveDraft(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from assistant.core.drafts import resume_url
+        from assistant.core.drafts import draft_url
 
         fields = {slot: tracker.get_slot(slot) for slot in DRAFT_FIELDS}
         fields = {key: value for key, value in fields.items() if value is not None}
         fields["language"] = current_language(tracker)
         try:
-            draft, token = await asyncio.to_thread(
-                lambda: get_services().drafts().create(fields)
+            draft = await asyncio.to_thread(
+                lambda: get_services().drafts().create_unclaimed(fields)
             )
         except Exception:
             logger.exception("could not save the draft")
@@ -267,6 +275,7 @@ class ActionSaveDraft(Action):
                 response=names.UTTER_DRAFT_FAILED, **contact_kwargs()
             )
             return []
-        link = resume_url(get_services().public_url(), draft.id, token)
+        link = draft_url(get_services().public_url(), draft.id)
         dispatcher.utter_message(response=names.UTTER_DRAFT_SAVED, link=link)
+        dispatcher.utter_message(json_message={"draft": {"id": draft.id}})
         return [SlotSet(names.SLOT_DRAFT_ID, draft.id)]

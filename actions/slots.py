@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.language import current_language, intent_name
+from knowledge.parsing import parse_country, parse_yes_no
 
 MAX_TEXT_CHARS = 100
 # "I'm Jane Doe", "c'est Marie", "me llamo Ana": the name is what follows.
@@ -79,8 +80,6 @@ def yes_no(tracker: Tracker, value: Any) -> bool | None:
         return False
     if not isinstance(value, str):
         return None
-    from knowledge.parsing import parse_yes_no
-
     return parse_yes_no(value, current_language(tracker))
 
 
@@ -128,8 +127,6 @@ def strip_name_lead_in(text: str) -> str:
 
 def country_slot(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
     """The country slot from a name in any of the three languages, or a re-ask."""
-    from knowledge.parsing import parse_country
-
     code = parse_country(value) if isinstance(value, str) else None
     if code is None:
         dispatcher.utter_message(response=names.UTTER_INVALID_COUNTRY)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.core import rasa_token
 from assistant.core.settings import PROJECT_ROOT, Settings, get_settings
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
@@ -43,8 +44,12 @@ def rasa_database_url(url: str) -> str:
     return url
 
 
-def check_database(url: str, what: str) -> None:
-    """Fail fast with one line: Rasa itself retries a bad database forever."""
+EXAMPLE_URLS = "e.g. sqlite:///var/tracker.db or postgresql://user:password@host/db"
+
+
+def check_database(url: str, setting: str) -> None:
+    """Fail fast with one line naming the setting and the fix: Rasa itself retries a
+    bad database forever, or dies 300 log lines later."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -52,9 +57,25 @@ def check_database(url: str, what: str) -> None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise LaunchError(f"{what} URL {url!r} is not a database URL") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        raise LaunchError(
+            f"{setting}={url!r} is not a database URL: use {EXAMPLE_URLS}"
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite and parsed.database in (None, "", ":memory:"):
+        raise LaunchError(
+            f"{setting}={shown} is an in-memory database, emptied at every restart "
+            "and not shared between processes: give a file, e.g. sqlite:///var/app.db"
+        )
+    if sqlite:
+        folder = Path(str(parsed.database)).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LaunchError(
+                f"{setting}={shown}: cannot create the folder {folder} "
+                f"({error.strerror}): choose a folder this user can write to"
+            ) from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     connect_args = (
@@ -63,12 +84,22 @@ def check_database(url: str, what: str) -> None:
     try:
         engine = create_engine(parsed, connect_args=connect_args)
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            # Reads the file's header: a file that is not SQLite fails here, not
+            # when Rasa first writes to it.
+            probe = "SELECT count(*) FROM sqlite_master" if sqlite else "SELECT 1"
+            connection.execute(text(probe))
+        engine.dispose()
     except (SQLAlchemyError, ImportError) as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        fix = (
+            "point it to a SQLite database or to a new file"
+            if "not a database" in reason
+            else "check the path and its permissions"
+            if sqlite
+            else "check the URL, that the server is running and the credentials"
+        )
         raise LaunchError(
-            f"cannot open the {what} {parsed.render_as_string(hide_password=True)}: "
-            f"{reason}"
+            f"{setting}={shown}: cannot open it ({reason}): {fix}"
         ) from None
 
 
@@ -109,12 +140,14 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     if not RASA_PYTHON.exists():
         raise LaunchError(f"{RASA_PYTHON} is missing: run `make setup`")
     model = latest_model(settings.rasa.model_dir)
-    check_database(settings.database.tracker_url, "conversation database")
+    check_database(settings.database.tracker_url, "IUC_DATABASE__TRACKER_URL")
     env = {
         # No usage data or crash reports leave the machine.
         "RASA_TELEMETRY_ENABLED": "false",
         "IUC_RASA_ACTION_ENDPOINT": f"{settings.actions.url.rstrip('/')}/webhook",
         "IUC_RASA_TRACKER_URL": rasa_database_url(settings.database.tracker_url),
+        # Rasa's HTTP API serves any conversation to whoever holds this token.
+        rasa_token.ENV_VAR: rasa_token.new_token(settings),
     }
     # With Redis, Rasa's lock store lives there and several servers can share the
     # conversations; without it, the in-memory lock store of a single server.
@@ -158,6 +191,7 @@ def actions_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
 
 
 def app_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    check_database(settings.database.url, "IUC_DATABASE__URL")
     return [sys.executable, "-m", "assistant.web"], {}
 
 

@@ -12,10 +12,12 @@ from typing import Any, get_args
 
 import numpy as np
 
+from knowledge.corpus import hash_files
 from knowledge.embedders import Embedder
 from knowledge.engine import KnowledgeBase, Scores
 from knowledge.evaluation import Outcome, check_labels, encode_all, summarise
 from knowledge.fusion import DecisionParams, LexicalScope, fuse
+from knowledge.index import write_manifest
 from knowledge.records import LabelledQuery, read_queries
 
 WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
@@ -304,9 +306,6 @@ def calibrate_index(
     index_dir: Path, queries_path: Path, embedder: Embedder
 ) -> dict[str, Any]:
     """Calibrate a saved index on a query file and store the result in its manifest."""
-    from knowledge.corpus import hash_files
-    from knowledge.index import write_manifest
-
     queries = read_queries(queries_path)
     kb = KnowledgeBase.load(index_dir, embedder)
     result = calibrate(kb, queries)

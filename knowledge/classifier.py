@@ -78,9 +78,15 @@ class EntryClassifier:
         offsets = np.cumsum([0, *(len(v.vocabulary_) for v in self._vectorizers)])
         self._offsets = offsets[:-1]
         coef = np.asarray(model.coef_)
+        intercept = np.asarray(model.intercept_)
+        if len(classes) == 2 and coef.shape[0] == 1:
+            # Two classes: scikit-learn keeps one row (class 1 against class 0), and
+            # predict_proba is the softmax of logits (0, z); give class 0 a zero row.
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([np.zeros_like(intercept), intercept])
         self._text_weights = np.ascontiguousarray(coef[:, : offsets[-1]].T)
         self._vector_weights = np.ascontiguousarray(coef[:, offsets[-1] :].T)
-        self._intercept = np.asarray(model.intercept_)
+        self._intercept = intercept
 
     @classmethod
     def train(

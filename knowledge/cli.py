@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 
 from knowledge.embedders import DEFAULT_MODEL, SentenceTransformerEmbedder
 from knowledge.project import CALIBRATION_FILE
+
+# Set it to see the traceback of an unexpected error (otherwise one line).
+TRACEBACK_VARIABLE = "KNOWLEDGE_TRACEBACK"
 
 
 class CliError(Exception):
@@ -129,19 +133,33 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from knowledge.records import read_queries
+
+    queries = read_queries(args.queries)
+    in_scope = sum(q.expected is not None for q in queries)
+    out_of_scope = len(queries) - in_scope
     report = _calibrate(args.index, args.queries)
     if args.json:
         print(json.dumps(report))
-    else:
-        print(f"calibrated on {report['count']} queries -> {args.index}")
-        for key, value in report["params"].items():
-            print(f"  {key}: {value}")
+        return 0
+    print(f"calibrated on {report['count']} queries -> {args.index}")
+    for key, value in report["params"].items():
+        print(f"  {key}: {value}")
+    # A rate over no query is shown as "-", not as 0 %.
+    accuracy = report["in_scope_accuracy"] if in_scope else None
+    declined = report["oos_recall"] if out_of_scope else None
+    rejected = report["false_rejection"] if in_scope else None
+    print(
+        f"  on the calibration set: in-scope accuracy {_fmt(accuracy)}, "
+        f"OOS declined {_fmt(declined)}, false rejection {_fmt(rejected)}"
+    )
+    if not out_of_scope:
         print(
-            f"  on the calibration set: in-scope accuracy "
-            f"{report['in_scope_accuracy']:.1%}, "
-            f"OOS declined {report['oos_recall']:.1%}, "
-            f"false rejection {report['false_rejection']:.1%}"
+            "  note: no out-of-scope query (expected: null), so nothing taught the "
+            "threshold what to decline"
         )
+    if not in_scope:
+        print("  note: no in-scope query, so the threshold only learnt to decline")
     return 0
 
 
@@ -188,4 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+    except Exception as exc:  # a bug of ours: still one line, the trace on demand
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} "
+            f"({TRACEBACK_VARIABLE}=1 prints the traceback)",
+            file=sys.stderr,
+        )
     return 2

@@ -63,6 +63,15 @@ def corpus_hash(corpus_dir: Path = CORPUS_DIR) -> str:
     return hash_files(source_files(corpus_dir), base=corpus_dir)
 
 
+def _primary_source(source: Any) -> Any:
+    """An entry's first source id: the one an answer shows (its title and link come
+    from sources.yml by id, so a joined "call-page, S14" would show none). The others
+    stay in the FAQ file and in coverage.yml."""
+    if isinstance(source, list) and source and isinstance(source[0], str):
+        return source[0]
+    return source
+
+
 def _faq_records(path: Path) -> list[FaqRecord]:
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -92,7 +101,9 @@ def _faq_records(path: Path) -> list[FaqRecord]:
                             "lang": lang,
                             "questions": block.get("questions"),
                             "answer": block.get("answer"),
-                            "source": entry.get("source", data.get("source", "")),
+                            "source": _primary_source(
+                                entry.get("source", data.get("source", ""))
+                            ),
                             "topic": entry.get("topic", topic),
                         }
                     )

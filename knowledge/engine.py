@@ -12,9 +12,12 @@ from knowledge.embedders import Embedder
 from knowledge.fusion import DecisionParams, fuse
 from knowledge.index import IndexData, load_index
 from knowledge.language import LANGUAGES, UnknownLanguageError, check_language, detect
+from knowledge.limits import MAX_MESSAGE_CHARS
 from knowledge.records import FaqRecord
 
-MAX_QUERY_CHARS = 1000
+# The same limit as every user message (knowledge/limits.py): a message the chat
+# accepts can always be searched.
+MAX_QUERY_CHARS = MAX_MESSAGE_CHARS
 MAX_K = 50
 
 

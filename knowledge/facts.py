@@ -131,6 +131,7 @@ def _parse(path: Path, data: Any) -> CallFacts:
     messages = r.get(data, "messages", Mapping, "")
     r.texts(messages, "deadline_today", "messages")
     r.texts(messages, "deadline_closed", "messages")
+    r.texts(messages, "call_closed", "messages")
     forms = r.get(messages, "deadline_open", Mapping, "messages")
     for lang in LANGUAGES:
         plural = r.get(forms, lang, Mapping, "messages.deadline_open")
@@ -244,6 +245,42 @@ def deadline_status(facts: CallFacts, lang: str, today: date | None = None) -> s
         return str(messages["deadline_today"][lang])
     closed_on = format_date(facts.deadline, "long", locale=locale)
     return str(messages["deadline_closed"][lang]).format(date=closed_on)
+
+
+@dataclass(frozen=True)
+class CallStatus:
+    """Whether the call is open on ``today``; the one decision the verdicts, the
+    eligibility page and the draft page share (issue 16)."""
+
+    open: bool
+    deadline: date
+    today: date
+    # Days until the deadline: 0 on the last day, negative once closed.
+    days_left: int
+
+    @property
+    def closed(self) -> bool:
+        return not self.open
+
+
+def call_status(facts: CallFacts, today: date | None = None) -> CallStatus:
+    """Open up to and including the deadline day, closed from the next day on."""
+    today = today or date.today()
+    days = (facts.deadline - today).days
+    return CallStatus(
+        open=days >= 0, deadline=facts.deadline, today=today, days_left=days
+    )
+
+
+def call_status_sentence(facts: CallFacts, lang: str, today: date | None = None) -> str:
+    """One sentence for a verdict or a page, in ``lang``: while open, the days left
+    (``deadline_status``); once closed, the closing date, and that the verdict
+    describes that last call's criteria and a draft prepares a future application."""
+    status = call_status(facts, today)
+    if status.open:
+        return deadline_status(facts, lang, status.today)
+    when = format_date(facts.deadline, "long", locale=_locale(lang))
+    return str(facts.raw["messages"]["call_closed"][lang]).format(date=when)
 
 
 # --- placeholders --------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.classifier import MAX_ENTRIES, EntryClassifier
+from knowledge.corpus import hash_files
 from knowledge.dense import DenseIndex
 from knowledge.embedders import Embedder, is_tunable
 from knowledge.finetune import (
@@ -332,6 +333,4 @@ def load_index(
 
 
 def jsonl_sources(path: Path) -> tuple[list[FaqRecord], str]:
-    from knowledge.corpus import hash_files
-
     return read_jsonl(path), f"{hash_files([path])}-v{FORMAT_VERSION}"

@@ -10,12 +10,11 @@ import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from knowledge.embedders import SentenceTransformerEmbedder
 from knowledge.engine import Hit, KnowledgeBase, Result
-
-if TYPE_CHECKING:
-    from knowledge.facts import CallFacts
+from knowledge.facts import CallFacts, load_call_facts, render_answer
+from knowledge.project import ensure_index, project_hash
 
 
 class Answerer:
@@ -26,8 +25,6 @@ class Answerer:
         self.facts = facts
 
     def _render(self, hit: Hit, today: date | None) -> Hit:
-        from knowledge.facts import render_answer
-
         answer = render_answer(hit.answer, hit.lang, self.facts, today)
         return replace(hit, answer=answer)
 
@@ -57,10 +54,6 @@ def load_answerer(index_dir: Path, model: str, finetune: bool = False) -> Answer
 
     ``finetune``: whether a (re)built index fine-tunes the model on the FAQ first.
     """
-    from knowledge.embedders import SentenceTransformerEmbedder
-    from knowledge.facts import load_call_facts
-    from knowledge.project import ensure_index, project_hash
-
     key = (Path(index_dir).resolve(), model)
     with _lock:
         if key not in _cache:

@@ -43,6 +43,7 @@ from knowledge.project import project_negatives, project_sources  # noqa: E402
 from knowledge.records import read_queries  # noqa: E402
 
 EVAL = ROOT / "knowledge" / "eval"
+LANGS = ("en", "fr", "es")
 
 
 def pct(values: list[float], q: int) -> float:
@@ -121,6 +122,33 @@ def cross_validation(kb: KnowledgeBase, calib: list, repeats: int) -> None:  # t
         print(f"| {name} | " + " | ".join(cell(m[c]) for c in cols) + f" | {per} |")
 
 
+def held_out_sets(kb: KnowledgeBase) -> None:
+    """The held-out figures: test split, blind test half, unknowns (issue 16)."""
+    test = evaluate(kb, read_queries(EVAL / "test.jsonl"))
+    per = " / ".join(
+        fmt(test["per_language"][lang]["in_scope_accuracy"]) for lang in LANGS
+    )
+    print("| set | top-1 answered (en / fr / es) | out of scope declined | "
+          "wrongly declined |\n|---|---|---|---|")  # fmt: skip
+    print(f"| test.jsonl | {fmt(test['in_scope_accuracy'])} ({per}) | "
+          f"{fmt(test['oos_recall'])} | {fmt(test['false_rejection'])} |")  # fmt: skip
+    for name in ("blind_test.jsonl", "unknowns.jsonl"):
+        rows = [json.loads(line) for line in (EVAL / name).open(encoding="utf-8")]
+        for row in rows:
+            row.setdefault("kind", "unknown")
+        report = labelled_set_report(kb, rows)
+        if name == "blind_test.jsonl":
+            per = " / ".join(fmt(report[lang]["top1_answered"]) for lang in LANGS)
+            a = report["all"]
+            print(
+                f"| {name} | {fmt(a['top1_answered'])} ({per}) | "
+                f"{fmt(a['oos_declined'])} | {fmt(a['wrongly_declined'])} |"
+            )
+        print(f"\n{name}, unknowns: " + json.dumps(
+            {lang: {k: v for k, v in report[lang].items() if k.startswith("unknown")}
+             for lang in ("all", *LANGS)}))  # fmt: skip
+
+
 def synthetic(
     out: Path, entries: int, queries: int, seed: int = 7
 ) -> tuple[Path, Path]:
@@ -149,6 +177,63 @@ def synthetic(
     return faq, labelled
 
 
+def honest_entries(kb: KnowledgeBase) -> set[str]:
+    """Entries that say what the sources do not state and give the contact."""
+    return {
+        entry_id
+        for entry_id in kb.entry_ids
+        if "{contact}" in kb._any_record(entry_id).answer
+    }
+
+
+def labelled_set_report(kb: KnowledgeBase, rows: list[dict]) -> dict:  # type: ignore[type-arg]
+    """Figures on a labelled set with a `kind` per line (the blind set's format):
+    answerable (top-1 correct and answered), out_of_scope (declined) and unknown
+    (answered with the expected honest entry / with any honest entry / with a
+    neighbouring fact / declined). An expected id missing from the index is a miss."""
+    honest = honest_entries(kb)
+    known = set(kb.entry_ids)
+    out: dict = {}  # type: ignore[type-arg]
+    for lang in ("all", "en", "fr", "es"):
+        sub = [r for r in rows if lang == "all" or r["lang"] == lang]
+        results = [kb.search(r["text"], lang=r["lang"]) for r in sub]
+        ans = [(r, x) for r, x in zip(sub, results, strict=True)
+               if r["kind"] == "answerable"]  # fmt: skip
+        oos = [(r, x) for r, x in zip(sub, results, strict=True)
+               if r["kind"] == "out_of_scope"]  # fmt: skip
+        unk = [(r, x) for r, x in zip(sub, results, strict=True)
+               if r["kind"] == "unknown"]  # fmt: skip
+        in_scope = ans + unk
+
+        def top(x):  # type: ignore[no-untyped-def]
+            return x.hits[0].entry_id if x.answered else None
+
+        def share(n: int, d: int) -> float | None:
+            return round(n / d, 4) if d else None
+
+        out[lang] = {
+            "answerable": len(ans),
+            "top1_answered": share(
+                sum(top(x) == r["expected"] for r, x in ans), len(ans)
+            ),
+            "missing_entry": sum(r["expected"] not in known for r, _ in ans),
+            "oos_declined": share(sum(not x.answered for _, x in oos), len(oos)),
+            "wrongly_declined": share(
+                sum(not x.answered for _, x in in_scope), len(in_scope)
+            ),
+            "unknown": len(unk),
+            "unknown_expected": share(
+                sum(top(x) == r["expected"] for r, x in unk), len(unk)
+            ),
+            "unknown_honest": share(sum(top(x) in honest for _, x in unk), len(unk)),
+            "unknown_neighbouring_fact": sum(
+                x.answered and top(x) not in honest for _, x in unk
+            ),
+            "unknown_declined": sum(not x.answered for _, x in unk),
+        }
+    return out
+
+
 def run_cli(*args: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "knowledge", *args], cwd=ROOT, check=True,
@@ -172,6 +257,18 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=5, help="CV reshuffles")
     parser.add_argument(
+        "--index",
+        type=Path,
+        help="with --cv or --sets: use this built (and calibrated) index instead of "
+        "building one",
+    )
+    parser.add_argument(
+        "--sets",
+        action="store_true",
+        help="only report the held-out labelled sets (test split per language, "
+        "blind_test.jsonl, unknowns.jsonl); read them once, at the end",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         help="fine-tuning cache to reuse (default: a fresh one, so that the build "
@@ -179,6 +276,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     calib = read_queries(EVAL / "calibration.jsonl")
+
+    if args.index is not None:
+        kb = KnowledgeBase.load(args.index, SentenceTransformerEmbedder())
+        if args.cv:
+            cross_validation(kb, calib, args.repeats)
+        if args.sets:
+            held_out_sets(kb)
+        return
 
     embedder = SentenceTransformerEmbedder()
     start = time.perf_counter()

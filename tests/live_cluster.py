@@ -41,6 +41,11 @@ class Cluster:
     state_file: Path
     app_url: str
 
+    @property
+    def token(self) -> str:
+        """The token of Rasa's HTTP API, drawn by the cluster launcher."""
+        return (self.state_file.parents[1] / "rasa-auth-token").read_text().strip()
+
     def state(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.state_file.read_text())
         return data
@@ -75,6 +80,7 @@ def running_cluster(workdir: Path) -> Iterator[Cluster]:
     env = {
         **os.environ,
         "IUC_CLUSTER__DATA_DIR": str(data_dir),
+        "IUC_RASA__AUTH_TOKEN_FILE": str(data_dir / "rasa-auth-token"),
         "IUC_CLUSTER__RASA_SERVERS": "2",
         "IUC_CLUSTER__ACTION_SERVERS": "1",
         "IUC_CLUSTER__POSTGRES_PORT": str(free_port()),

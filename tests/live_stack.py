@@ -33,6 +33,11 @@ class LiveStack:
     logs: dict[str, Path] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def rasa_token(self) -> str:
+        """The token Rasa's HTTP API wants (drawn by the launcher at Rasa's start)."""
+        return Path(self.env["IUC_RASA__AUTH_TOKEN_FILE"]).read_text().strip()
+
     def log_tail(self, name: str, lines: int = 40) -> str:
         text = self.logs[name].read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
@@ -58,6 +63,7 @@ def stack_environment(workdir: Path) -> dict[str, str]:
         "IUC_APP__SESSION_RATE_LIMIT_PER_MINUTE": "100000",
         "IUC_DATABASE__URL": f"sqlite:///{workdir / 'app.db'}",
         "IUC_DATABASE__TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "IUC_RASA__AUTH_TOKEN_FILE": str(workdir / "rasa-auth-token"),
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -112,9 +118,12 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _ready(url: str) -> bool:
+def _ready(url: str, token_file: Path | None = None) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        params = {"token": token_file.read_text().strip()} if token_file else {}
+        return httpx.get(url, params=params, timeout=2).status_code == 200
+    except OSError:  # the token is not written yet
+        return False
     except httpx.HTTPError:
         return False
 
@@ -163,7 +172,12 @@ def running_stack(
                         f"{name} exited with {processes[name].returncode}:\n"
                         + stack.log_tail(name)
                     )
-                if _ready(url):
+                token_file = (
+                    Path(overrides["IUC_RASA__AUTH_TOKEN_FILE"])
+                    if name == "rasa"
+                    else None
+                )
+                if _ready(url, token_file):
                     del pending[name]
             if time.monotonic() > deadline:
                 tails = "\n".join(f"--- {n}\n{stack.log_tail(n)}" for n in pending)

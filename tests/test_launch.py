@@ -54,19 +54,21 @@ def test_unknown_process_prints_usage() -> None:
 
 
 def test_unreachable_database_is_one_clear_line() -> None:
-    with pytest.raises(LaunchError, match="cannot open the conversation database"):
+    with pytest.raises(
+        LaunchError, match=r"IUC_DATABASE__TRACKER_URL=.*cannot open it"
+    ):
         # Port 1 on loopback: nothing listens there.
-        check_database("postgresql://iuc@127.0.0.1:1/iuc", "conversation database")
+        check_database("postgresql://iuc@127.0.0.1:1/iuc", "IUC_DATABASE__TRACKER_URL")
 
 
 def test_malformed_database_url_is_rejected() -> None:
     with pytest.raises(LaunchError, match="is not a database URL"):
-        check_database("not a url", "conversation database")
+        check_database("not a url", "IUC_DATABASE__TRACKER_URL")
 
 
 def test_sqlite_database_folder_is_created(tmp_path: Path) -> None:
     database = tmp_path / "new" / "tracker.db"
-    check_database(f"sqlite:///{database}", "conversation database")
+    check_database(f"sqlite:///{database}", "IUC_DATABASE__TRACKER_URL")
     assert database.parent.is_dir()
 
 
@@ -97,3 +99,37 @@ def test_the_index_is_built_as_the_settings_ask(
     ]  # fmt: skip
     monkeypatch.delenv("IUC_KNOWLEDGE__FINETUNE")
     assert "--finetune" not in kb_command(Settings())[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "fix"),
+    [
+        ("sqlite:////proc/nope/x.db", "choose a folder this user can write to"),
+        ("sqlite:///", "give a file"),
+        ("sqlite://", "give a file"),
+        ("sqlite:///:memory:", "give a file"),
+        ("not a url", "is not a database URL"),
+        ("postgresql://iuc:pw@127.0.0.1:1/iuc", "that the server is running"),
+    ],
+)
+@pytest.mark.parametrize("process", ["rasa", "app"])
+def test_every_bad_database_setting_is_one_line_with_the_fix(
+    process: str, url: str, fix: str, tmp_path: Path
+) -> None:
+    setting = "IUC_DATABASE__TRACKER_URL" if process == "rasa" else "IUC_DATABASE__URL"
+    (tmp_path / "iuc.tar.gz").write_bytes(b"")  # the model check comes first
+    result = launch(process, **{setting: url, "IUC_RASA__MODEL_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert setting in result.stderr and fix in result.stderr
+    assert "Traceback" not in result.stderr and "pw" not in result.stderr
+
+
+def test_a_file_that_is_not_sqlite_is_refused_before_rasa_starts(
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "notes.txt"
+    other.write_text("These are my notes, not a database. " * 50)
+    with pytest.raises(LaunchError, match="point it to a SQLite database") as info:
+        check_database(f"sqlite:///{other}", "IUC_DATABASE__TRACKER_URL")
+    assert "IUC_DATABASE__TRACKER_URL" in str(info.value)

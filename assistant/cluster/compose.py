@@ -27,6 +27,8 @@ from assistant.core.settings import (
 PYTHON = ".venv/bin/python"
 POSTGRES_SERVER = "postgresql://iuc:iuc@postgres:5432"
 REDIS_URL = "redis://redis:6379/0"
+# Compose refuses to start without it (one token for every Rasa server and the app).
+REQUIRED_TOKEN = "${IUC_RASA__AUTH_TOKEN:?set IUC_RASA__AUTH_TOKEN in .env}"
 # The Makefile's exports: nothing downloaded or reported at run time.
 RUNTIME_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -46,8 +48,9 @@ HEADER = """\
 #   .venv/bin/python -m assistant.cluster.compose > compose.yaml
 # (a test fails when this file drifts from it). Not built in CI: no container engine
 # runs there. Build the images after `make kb train` (they bake in var/index and
-# models/iuc.tar.gz), then `docker compose up`. Settings in .env (IUC_*) apply to every
-# service; the addresses below win. See README, "Running for many users".
+# models/iuc.tar.gz), set IUC_RASA__AUTH_TOKEN in .env (any long random string), then
+# `docker compose up`. Settings in .env (IUC_*) apply to every service; the addresses
+# below win. See README, "Running for many users".
 """
 
 
@@ -89,6 +92,8 @@ def _server(process: Process) -> dict[str, Any]:
             "IUC_RASA__HOST": settings.rasa.host,
             "IUC_ACTIONS__HOST": settings.actions.host,
             **process.env,
+            # One token of Rasa's HTTP API for the Rasa servers and the app.
+            "IUC_RASA__AUTH_TOKEN": REQUIRED_TOKEN,
         },
         "depends_on": {
             "postgres": {"condition": "service_healthy"},

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -26,6 +26,7 @@ import httpx
 
 from assistant.cluster import backing
 from assistant.cluster.plan import Process, cluster_plan
+from assistant.core import rasa_token
 from assistant.core.settings import PROJECT_ROOT, Settings
 
 # Rasa has needed minutes to load its model on a busy two-core machine.
@@ -65,6 +66,7 @@ class Supervisor:
         self.data_dir = settings.cluster.data_dir.resolve()
         self.running: dict[str, Running] = {}
         self.plan: list[Process] = []
+        self.token = ""
         self.stopping = False
 
     # --- starting -------------------------------------------------------------
@@ -123,6 +125,12 @@ class Supervisor:
             backing.database_url(postgres_url, backing.TRACKER_DATABASE),
             redis_url,
         )
+        # One token of Rasa's HTTP API for every server: left to each launcher, each
+        # would draw its own into the same file and the app would hold only the last.
+        # The setting, else one drawn now (and kept in IUC_RASA__AUTH_TOKEN_FILE).
+        self.token = rasa_token.new_token(self.settings)
+        shared = {"IUC_RASA__AUTH_TOKEN": self.token}
+        self.plan = [replace(p, env={**p.env, **shared}) for p in self.plan]
         for spec in self.plan:
             self._start_server(spec)
 
@@ -144,7 +152,10 @@ class Supervisor:
                             "starting (its output is above)"
                         )
                     try:
-                        if client.get(spec.ready_url).status_code == 200:
+                        # Rasa's /status wants the API token.
+                        params = {"token": self.token} if spec.kind == "rasa" else {}
+                        ready = client.get(spec.ready_url, params=params)
+                        if ready.status_code == 200:
                             say(f"{name} ready on {spec.url}")
                             del pending[name]
                     except httpx.HTTPError:

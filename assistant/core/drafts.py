@@ -3,6 +3,13 @@
 Framework-free on purpose: the action server saves drafts through it too. A draft is
 reachable only with its token; the token itself is never stored, only its SHA-256, and
 is compared in constant time. Nothing is ever deleted by a user action.
+
+Every call runs under one deadline (``assistant.core.database``): it returns, or raises
+:class:`DatabaseUnavailable` (a :class:`DraftStoreError`) in about ``timeout`` seconds.
+
+A draft saved in the chat is created *unclaimed* (no token opens it) and the web app
+claims it for the user (:meth:`DraftStore.claim`): the token exists only in the app's
+HTTP reply, never in the conversation Rasa stores (assistant/web/draft_link.py).
 """
 
 from __future__ import annotations
@@ -17,17 +24,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String, create_engine, select, text, update
+from sqlalchemy import JSON, DateTime, String, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from assistant.core import database
+
 # A stable dummy hash keeps the time spent on an unknown id close to a wrong token's.
 _DUMMY_HASH = hashlib.sha256(b"no such draft").hexdigest()
+# The token hash of a draft nobody has claimed yet: no SHA-256 hex digest equals it.
+UNCLAIMED = "unclaimed"
+DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
 class DraftStoreError(RuntimeError):
     """The database cannot be used (bad URL, unreachable server, no permission)."""
+
+
+# Raised by every store call the database fails or does not answer in time.
+DatabaseUnavailable = database.DatabaseUnavailable
 
 
 class _Base(DeclarativeBase):
@@ -59,9 +75,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def draft_url(public_url: str, draft_id: str) -> str:
+    """The draft's page, which opens nothing without the token."""
+    return f"{public_url.rstrip('/')}/drafts/{draft_id}"
+
+
 def resume_url(public_url: str, draft_id: str, token: str) -> str:
     """The private link to a draft; the token sits in the fragment, never in logs."""
-    return f"{public_url.rstrip('/')}/drafts/{draft_id}#token={token}"
+    return f"{draft_url(public_url, draft_id)}#token={token}"
 
 
 def normalise_url(database_url: str) -> URL:
@@ -106,7 +127,9 @@ def _valid_id(draft_id: str) -> bool:
 class DraftStore:
     """Create, read and update draft applications; tables are created if missing."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(
+        self, database_url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> None:
         url = normalise_url(database_url)
         self.url = url
         if url.get_backend_name() == "sqlite" and url.database not in (
@@ -121,13 +144,18 @@ class DraftStore:
                 raise DraftStoreError(
                     f"cannot create the folder for {url.database}: {exc.strerror}"
                 ) from exc
-        self.engine = self._connect(url)
+        self.engine = self._connect(url, timeout)
+        # Write transactions take SQLite's write lock at BEGIN, so they queue on the
+        # busy timeout instead of failing when two upgrade their read locks at once.
+        self._writer = self.engine.execution_options(**{database.IMMEDIATE: True})
+        self._row_locks = url.get_backend_name() == "postgresql"
+        self._deadline = database.Deadline(timeout, name="drafts-db")
 
     @staticmethod
-    def _connect(url: URL) -> Engine:
+    def _connect(url: URL, timeout: float) -> Engine:
         shown = url.render_as_string(hide_password=True)
         try:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = database.make_engine(url, timeout)
         except NoSuchModuleError as exc:
             raise DraftStoreError(
                 f"unsupported database URL {shown}: use sqlite:/// or postgresql://"
@@ -140,26 +168,54 @@ class DraftStore:
                 conn.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
             engine.dispose()
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise DraftStoreError(f"cannot open database {shown}: {reason}") from exc
+            raise DraftStoreError(
+                f"cannot open database {shown}: {database.reason(exc)}"
+            ) from exc
         return engine
 
-    def create(self, fields: Mapping[str, Any]) -> tuple[Draft, str]:
-        """Save a new draft; returns it with its token (shown once, never stored)."""
-        token = secrets.token_urlsafe(32)
+    def _insert(self, fields: Mapping[str, Any], token_hash: str) -> Draft:
         now = _utcnow()
         row = _DraftRow(
             id=str(uuid.uuid4()),
-            token_hash=hash_token(token),
+            token_hash=token_hash,
             fields=dict(fields),
             created_at=now,
             updated_at=now,
         )
-        with Session(self.engine) as session, session.begin():
-            session.add(row)
-            session.flush()
-            draft = _to_draft(row)
-        return draft, token
+
+        def insert() -> Draft:
+            with Session(self._writer) as session, session.begin():
+                session.add(row)
+                session.flush()
+                return _to_draft(row)
+
+        return self._deadline.run(insert)
+
+    def create(self, fields: Mapping[str, Any]) -> tuple[Draft, str]:
+        """Save a new draft; returns it with its token (shown once, never stored)."""
+        token = secrets.token_urlsafe(32)
+        return self._insert(fields, hash_token(token)), token
+
+    def create_unclaimed(self, fields: Mapping[str, Any]) -> Draft:
+        """Save a new draft that no token opens until :meth:`claim` gives it one."""
+        return self._insert(fields, UNCLAIMED)
+
+    def claim(self, draft_id: str) -> str | None:
+        """Give an unclaimed draft its token (once); None if claimed or unknown."""
+        if not _valid_id(draft_id):
+            return None
+        token = secrets.token_urlsafe(32)
+
+        def give() -> int:
+            with Session(self._writer) as session, session.begin():
+                result = session.execute(
+                    update(_DraftRow)
+                    .where(_DraftRow.id == draft_id, _DraftRow.token_hash == UNCLAIMED)
+                    .values(token_hash=hash_token(token))
+                )
+                return int(getattr(result, "rowcount", 0) or 0)
+
+        return token if self._deadline.run(give) == 1 else None
 
     def _authorised(
         self, session: Session, draft_id: str, token: str
@@ -173,37 +229,59 @@ class DraftStore:
 
     def get(self, draft_id: str, token: str) -> Draft | None:
         """The draft, or None for an unknown id or a wrong token (indistinguishable)."""
-        with Session(self.engine) as session:
-            row = self._authorised(session, draft_id, token)
-            return _to_draft(row) if row is not None else None
+
+        def read() -> Draft | None:
+            with Session(self.engine) as session:
+                row = self._authorised(session, draft_id, token)
+                return _to_draft(row) if row is not None else None
+
+        return self._deadline.run(read)
 
     def update(
         self, draft_id: str, token: str, changes: Mapping[str, Any]
     ) -> Draft | None:
-        """Merge ``changes`` into the draft in one transaction; None if refused."""
-        with Session(self.engine) as session, session.begin():
-            if _valid_id(draft_id):
-                # A no-op write first takes the write lock (the row lock on PostgreSQL,
-                # the database lock on SQLite) before reading, so concurrent autosaves
-                # of one draft queue up instead of overwriting each other's changes.
-                session.execute(
-                    update(_DraftRow)
-                    .where(_DraftRow.id == draft_id)
-                    .values(id=_DraftRow.id)
-                )
-            row = self._authorised(session, draft_id, token)
-            if row is None:
-                return None
-            row.fields = {**(row.fields or {}), **dict(changes)}
-            row.updated_at = _utcnow()
-            session.flush()
-            return _to_draft(row)
+        """Merge ``changes`` into the draft in one transaction; None if refused.
+
+        An unknown id and a wrong token take the same path (read, compare, return)
+        and neither writes nor locks a row: the time tells nothing about the id.
+        """
+
+        def write() -> Draft | None:
+            with Session(self._writer) as session, session.begin():
+                row = self._authorised(session, draft_id, token)
+                if row is None:
+                    return None
+                if self._row_locks:
+                    # Now that the token is known good: lock the row and re-read it,
+                    # so concurrent autosaves of one draft merge instead of overwrite.
+                    # (SQLite's BEGIN IMMEDIATE already holds the database's lock.)
+                    session.refresh(row, with_for_update=True)
+                row.fields = {**(row.fields or {}), **dict(changes)}
+                row.updated_at = _utcnow()
+                session.flush()
+                return _to_draft(row)
+
+        return self._deadline.run(write)
 
     def list_all(self) -> list[Draft]:
         """Every draft, oldest first (for programme staff only)."""
-        with Session(self.engine) as session:
-            rows = session.scalars(select(_DraftRow).order_by(_DraftRow.created_at))
-            return [_to_draft(row) for row in rows]
+
+        def read() -> list[Draft]:
+            with Session(self.engine) as session:
+                rows = session.scalars(select(_DraftRow).order_by(_DraftRow.created_at))
+                return [_to_draft(row) for row in rows]
+
+        return self._deadline.run(read)
+
+    def ping(self) -> None:
+        """Raise :class:`DatabaseUnavailable` unless the database answers now."""
+
+        def probe() -> None:
+            with Session(self.engine) as session:
+                session.execute(select(_DraftRow.id).limit(1))
+
+        self._deadline.run(probe)
 
     def close(self) -> None:
+        self._deadline.close()
         self.engine.dispose()

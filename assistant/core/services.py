@@ -77,7 +77,10 @@ class Services:
     def drafts(self) -> DraftStore:
         from assistant.core.drafts import DraftStore
 
-        return self._get("drafts", lambda: DraftStore(self.settings.database.url))
+        database = self.settings.database
+        return self._get(
+            "drafts", lambda: DraftStore(database.url, database.timeout_seconds)
+        )
 
     def public_url(self) -> str:
         return self._get("public_url", lambda: self.settings.app.public_url)
@@ -103,7 +106,8 @@ class Services:
         log.info("services loaded in %.1f s", time.perf_counter() - started)
 
     def close(self) -> None:
-        drafts = self._built.get("drafts")
+        # Forgotten once closed: a later use (the app started again) reopens it.
+        drafts = self._built.pop("drafts", None)
         if drafts is not None and hasattr(drafts, "close"):
             drafts.close()
 

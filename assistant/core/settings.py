@@ -25,7 +25,8 @@ class AppSettings(BaseModel):
     # Base of the links the assistant hands out (draft resume links).
     public_url: str = "http://localhost:8000"
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8000"])
-    max_message_chars: int = 2000
+    # Largest request body read, in bytes; a longer one gets 413 before any parsing.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # Requests per minute per client address, and chat turns per minute per session.
     rate_limit_per_minute: int = 60
     session_rate_limit_per_minute: int = 30
@@ -47,6 +48,10 @@ class RasaSettings(BaseModel):
     port: int = 5005
     timeout_seconds: float = 10.0
     model_dir: Path = PROJECT_ROOT / "models"
+    # Token of Rasa's HTTP API (trackers, models), which the app uses. Empty: one is
+    # generated and kept in auth_token_file, readable by this user only.
+    auth_token: SecretStr = SecretStr("")
+    auth_token_file: Path = PROJECT_ROOT / "var" / "rasa-auth-token"
 
     def server_urls(self) -> list[str]:
         return self.urls or [self.url]
@@ -64,6 +69,9 @@ class DatabaseSettings(BaseModel):
     url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
     # Rasa's conversation tracker store.
     tracker_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+    # Longest wait for the app's database (connecting, a lock, a statement) before
+    # the request is answered 503 with Retry-After.
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
 class RedisSettings(BaseModel):

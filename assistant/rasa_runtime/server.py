@@ -28,6 +28,7 @@ the project.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -116,6 +117,11 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
+    # The HTTP API's token comes through the environment, not the command line that
+    # every local user can read (assistant/core/rasa_token.py).
+    token = os.environ.pop("IUC_RASA_AUTH_TOKEN", "")
+    if token and "--auth-token" not in sys.argv:
+        sys.argv += ["--auth-token", token]
     rasa_main()
 
 

@@ -6,15 +6,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
+from assistant.core import rasa_token
+from assistant.core.database import DatabaseUnavailable
+from assistant.core.drafts import DraftStoreError
 from assistant.core.settings import Settings, get_settings
 from assistant.web.api import (
     admin,
@@ -26,61 +27,24 @@ from assistant.web.api import (
     search,
 )
 from assistant.web.api.deps import AppServices, ServiceUnavailable
+from assistant.web.errors import (
+    CatchAllMiddleware,
+    error_responses,
+    http_error,
+    unavailable,
+    validation_error,
+)
 from assistant.web.rasa_client import RasaClient
 from assistant.web.security import (
+    BodyLimitMiddleware,
     RateLimiter,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
-    security_headers,
 )
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def _describe(errors: list[Any]) -> str:
-    """One readable sentence from pydantic's error list, e.g. for the widget."""
-    parts = []
-    for error in errors[:5]:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query")]
-        where = ".".join(loc) or "request"
-        parts.append(f"{where}: {error.get('msg', 'invalid value')}")
-    return "; ".join(parts) or "invalid request"
-
-
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type")}
-        for e in exc.errors()
-    ]
-    return JSONResponse(
-        status_code=422,
-        content=jsonable_encoder({"detail": _describe(errors), "errors": errors}),
-    )
-
-
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("%s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse(
-        status_code=503,
-        content={
-            "detail": "this service is temporarily unavailable, please retry later"
-        },
-        headers={"Retry-After": "30"},
-    )
-
-
-async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    # Log the details for us; the client gets no stack trace and no internals.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        status_code=500,
-        content={"detail": "internal error"},
-        # Outside every middleware: the same security headers, set here.
-        headers=security_headers(request.url.path),
-    )
 
 
 def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> FastAPI:
@@ -94,6 +58,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
             settings.rasa.server_urls(),
             settings.actions.url,
             settings.rasa.timeout_seconds,
+            auth_token=lambda: rasa_token.current_token(settings),
         )
         if warm_up:
             services.warm_up()
@@ -102,6 +67,8 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
         finally:
             await app.state.rasa.aclose()
             services.close()
+            if (probe := getattr(app.state, "tracker_probe", None)) is not None:
+                probe.dispose()
 
     app = FastAPI(
         title="IUC North America assistant",
@@ -113,11 +80,16 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     app.state.settings = settings
     app.state.services = services
 
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ServiceUnavailable, _unavailable)
-    app.add_exception_handler(Exception, _internal_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    for error in (ServiceUnavailable, DraftStoreError, DatabaseUnavailable):
+        app.add_exception_handler(error, unavailable)
 
-    # Starlette runs the last added middleware first: CORS, then headers, then limits.
+    # Starlette runs the last added middleware first: CORS, then headers, then the
+    # rate and body limits, then the catch-all that turns any other exception into
+    # a plain 500.
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.app.max_body_bytes)
     limiter = RateLimiter(
         settings.app.rate_limit_per_minute,
         settings.app.session_rate_limit_per_minute,
@@ -134,7 +106,18 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
         max_age=600,
     )
 
-    for module in (health, chat, search, eligibility, applications, admin, pages):
-        app.include_router(module.router)
+    # Every status each router answers is documented, with its body (errors.py).
+    body_errors = (400, 413, 422)
+    documented = {
+        health: (500,),
+        chat: (*body_errors, 429, 500),
+        search: (422, 429, 500, 503),
+        eligibility: (*body_errors, 429, 500, 503),
+        applications: (*body_errors, 404, 429, 500, 503),
+        admin: (401, 404, 422, 429, 500, 503),
+        pages: (422, 429, 500, 503),
+    }
+    for module, codes in documented.items():
+        app.include_router(module.router, responses=error_responses(*codes))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

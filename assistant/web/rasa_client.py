@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -53,6 +54,7 @@ class RasaClient:
         actions_url: str,
         timeout_seconds: float,
         client: httpx.AsyncClient | None = None,
+        auth_token: Callable[[], str] = lambda: "",
     ) -> None:
         urls = [rasa_url] if isinstance(rasa_url, str) else rasa_url
         if not urls:
@@ -65,6 +67,8 @@ class RasaClient:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20)
         )
         self._actions_status: tuple[float, bool] | None = None
+        # Read at each call: Rasa draws a new token when it restarts (rasa_token.py).
+        self._auth_token = auth_token
 
     @property
     def rasa_url(self) -> str:
@@ -135,12 +139,14 @@ class RasaClient:
 
     async def tracker_language(self, sender: str) -> str | None:
         """The conversation's ``language`` slot, or None when unknown."""
-        url = (
-            f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker"
-            "?include_events=NONE"
-        )
+        url = f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker"
+        params = {"include_events": "NONE"}
+        if token := self._auth_token():
+            params["token"] = token  # Rasa's API reads it from the query only
         try:
-            response = await self._client.get(url, timeout=PROBE_TIMEOUT_SECONDS)
+            response = await self._client.get(
+                url, params=params, timeout=PROBE_TIMEOUT_SECONDS
+            )
             response.raise_for_status()
             slots = response.json().get("slots") or {}
         except (httpx.HTTPError, ValueError, AttributeError):

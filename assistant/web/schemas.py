@@ -6,7 +6,17 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+
+from knowledge.limits import MAX_MESSAGE_CHARS
 
 Language = Literal["en", "fr", "es"]
 
@@ -14,7 +24,21 @@ Language = Literal["en", "fr", "es"]
 NAME_MAX = 200
 MOTIVATION_MAX = 5000
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# Every character str.isspace() (and so str.strip()) counts as a space, named one by
+# one: regex engines disagree on what \s covers (\x1c-\x1f, \x85), and the schema
+# must say exactly what our validators accept.
+_SPACES = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000"
+)
+_ADDRESS = rf"[^@{_SPACES}<>]+@[^@{_SPACES}<>]+\.[^@{_SPACES}<>]+"
+EMAIL_PATTERN = rf"^(|{_ADDRESS})$"
+_EMAIL = re.compile(rf"^{_ADDRESS}$")
+# Text that must say something: a character that is not a space, as the validators
+# below check with str.strip().
+NOT_BLANK = rf"[^{_SPACES}]"
+# Documented only: the validators check it, with a clearer message than a pattern's.
+_NOT_BLANK: dict[str, Any] = {"pattern": NOT_BLANK}
 
 
 class _Strict(BaseModel):
@@ -29,6 +53,9 @@ class Health(BaseModel):
     rasa: Literal["ok", "down"]
     actions: Literal["ok", "down"]
     knowledge: Literal["ok", "missing"]
+    # The app's drafts database and Rasa's conversation (tracker) database.
+    database: Literal["ok", "down"]
+    tracker_database: Literal["ok", "down"]
 
 
 # --- chat ---------------------------------------------------------------------------
@@ -40,9 +67,10 @@ class ChatRequest(_Strict):
         pattern=SESSION_ID_PATTERN,
         description="Conversation id; a new one is created and returned when absent.",
     )
-    # The limit itself comes from settings (app.max_message_chars) and is checked in the
-    # handler; this bound only keeps absurd bodies out before they reach it.
-    message: str = Field(min_length=1, max_length=100_000)
+    # The one limit on a user message (knowledge/limits.py).
+    message: str = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, json_schema_extra=_NOT_BLANK
+    )
     language: Language | None = None
 
 
@@ -92,11 +120,12 @@ class SearchResponse(BaseModel):
 
 
 class EligibilityRequest(_Strict):
-    city: str = Field(min_length=1, max_length=NAME_MAX)
+    city: str = Field(min_length=1, max_length=NAME_MAX, json_schema_extra=_NOT_BLANK)
     country: str | None = Field(default=None, max_length=NAME_MAX)
     region: str | None = Field(default=None, max_length=NAME_MAX)
-    population: int | None = Field(default=None, ge=0, le=100_000_000)
-    group_of_municipalities: bool = False
+    population: Population | None = None
+    # Strict: 0, 1 or "yes" are not answers to a yes/no question.
+    group_of_municipalities: StrictBool = False
     language: Language = "en"
 
     @field_validator("city")
@@ -129,6 +158,21 @@ class EligibilityResponse(BaseModel):
 # --- draft applications -------------------------------------------------------------
 
 
+_RequiredText = Annotated[
+    str, Field(min_length=1, max_length=NAME_MAX, json_schema_extra=_NOT_BLANK)
+]
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's integer: 12 and 12.0, not true (which Python counts as 1) or "12".
+    if isinstance(value, bool | str):
+        raise ValueError("must be a whole number")
+    return value
+
+
+Population = Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(_json_integer)]
+
+
 def _check_email(value: str | None) -> str | None:
     if value is not None and value != "" and not _EMAIL.match(value):
         raise ValueError("contact_email is not a valid e-mail address")
@@ -144,14 +188,17 @@ def _check_themes(value: list[str] | None) -> list[str] | None:
 
 class _DraftFields(_Strict):
     region: str | None = Field(default=None, max_length=NAME_MAX)
-    population: int | None = Field(default=None, ge=0, le=100_000_000)
-    group_of_municipalities: bool | None = None
+    population: Population | None = None
+    group_of_municipalities: StrictBool | None = None
     contact_name: str | None = Field(default=None, max_length=NAME_MAX)
-    contact_email: str | None = Field(default=None, max_length=254)
-    role: str | None = Field(default=None, max_length=NAME_MAX)
-    themes: list[Annotated[str, Field(max_length=100)]] | None = Field(
-        default=None, max_length=20
+    # Empty, or what _check_email accepts (the pattern documents it).
+    contact_email: str | None = Field(
+        default=None, max_length=254, pattern=EMAIL_PATTERN
     )
+    role: str | None = Field(default=None, max_length=NAME_MAX)
+    themes: (
+        list[Annotated[str, Field(max_length=100, json_schema_extra=_NOT_BLANK)]] | None
+    ) = Field(default=None, max_length=20)
     motivation: str | None = Field(default=None, max_length=MOTIVATION_MAX)
     language: Language | None = None
 
@@ -167,8 +214,8 @@ class _DraftFields(_Strict):
 
 
 class ApplicationCreate(_DraftFields):
-    city: str = Field(min_length=1, max_length=NAME_MAX)
-    country: str = Field(min_length=1, max_length=NAME_MAX)
+    city: _RequiredText
+    country: _RequiredText
 
     @field_validator("city", "country")
     @classmethod
@@ -179,8 +226,9 @@ class ApplicationCreate(_DraftFields):
 
 
 class ApplicationPatch(_DraftFields):
-    city: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-    country: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    # Optional but never null: the schema says "string" and null gets the 422 below.
+    city: _RequiredText | SkipJsonSchema[None] = None
+    country: _RequiredText | SkipJsonSchema[None] = None
 
     @field_validator("city", "country")
     @classmethod

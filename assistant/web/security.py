@@ -1,4 +1,5 @@
-"""Security middleware and checks: rate limit, response headers, admin credentials."""
+"""Security middleware and checks: rate and body limits, response headers, admin
+credentials."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from redis.exceptions import RedisError
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.core.settings import Settings
@@ -190,6 +192,48 @@ async def check_session_budget(request: Request, session_id: str) -> None:
             detail="too many requests: please wait a moment and retry",
             headers={"Retry-After": str(max(1, math.ceil(wait)))},
         )
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while the body is read; FastAPI passes HTTP exceptions through its body
+    parsing untouched, and the app's handler answers 413 (assistant/web/errors.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(status.HTTP_413_CONTENT_TOO_LARGE)
+
+
+class BodyLimitMiddleware:
+    """Refuses a body over ``max_bytes`` before anything parses it: at once when its
+    Content-Length says so, else as soon as the bytes read so far go over."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            # Answered by the app's handler, with nothing of the body read.
+            async def refuse() -> Message:
+                raise BodyTooLarge()
+
+            await self.app(scope, refuse, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, counting_receive, send)
 
 
 _basic = HTTPBasic(auto_error=False)

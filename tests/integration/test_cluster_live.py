@@ -37,9 +37,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
 
 
-def up(rasa_url: str) -> bool:
+def up(rasa_url: str, token: str) -> bool:
     try:
-        return httpx.get(f"{rasa_url}/status", timeout=2).status_code == 200
+        response = httpx.get(f"{rasa_url}/status", params={"token": token}, timeout=2)
+        return response.status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -68,8 +69,10 @@ def direct_turn(rasa_url: str, session: str, text: str) -> list[dict[str, Any]]:
     return reply
 
 
-def tracker_events(rasa_url: str, session: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{rasa_url}/conversations/{session}/tracker", timeout=30)
+def tracker_events(rasa_url: str, session: str, token: str) -> list[dict[str, Any]]:
+    url = f"{rasa_url}/conversations/{session}/tracker"
+    response = httpx.get(url, params={"token": token}, timeout=30)
+    response.raise_for_status()
     events: list[dict[str, Any]] = response.json()["events"]
     return events
 
@@ -124,7 +127,10 @@ def test_drills(cluster: Cluster) -> None:
                 (rasa_1, rasa_2),
             )
         )
-    kinds = [e.get("name") or e["event"] for e in tracker_events(rasa_2, "both")]
+    kinds = [
+        e.get("name") or e["event"]
+        for e in tracker_events(rasa_2, "both", cluster.token)
+    ]
     users = [i for i, kind in enumerate(kinds) if kind == "user"]
     assert len(users) == 2, kinds
     # The second turn started after the first had finished (back to listening).
@@ -151,7 +157,9 @@ def test_drills(cluster: Cluster) -> None:
         # 3. The supervisor restarts it; it takes turns again (rasa-2 killed).
         cluster.wait_for(
             "rasa-1 restarted",
-            lambda: cluster.state()["rasa-1"]["pid"] != killed and up(rasa_1),
+            lambda: (
+                cluster.state()["rasa-1"]["pid"] != killed and up(rasa_1, cluster.token)
+            ),
             START_TIMEOUT_SECONDS,
         )
         cluster.kill("rasa-2")
@@ -160,11 +168,11 @@ def test_drills(cluster: Cluster) -> None:
             assert not body["degraded"] and "2019" in said(body), body
 
         # 4. Redis down: answers from the knowledge base, nothing written.
-        before = len(tracker_events(rasa_1, "form"))
+        before = len(tracker_events(rasa_1, "form", cluster.token))
         cluster.kill("redis")
         body = chat(client, cluster.app_url, "form", "When is the deadline?")
         assert body["degraded"] and "2019" in said(body), body
-        assert len(tracker_events(rasa_1, "form")) == before
+        assert len(tracker_events(rasa_1, "form", cluster.token)) == before
         # Back after the supervisor restarts it: the form goes on where it was.
         cluster.wait_for(
             "turns through Rasa again",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 import yaml
 
 from actions.slots import response_text
+from assistant.core.drafts import DraftStore
 from tests.live_stack import LiveStack
 
 pytestmark = pytest.mark.integration
@@ -31,6 +31,7 @@ class Chat:
         self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
         self.sender = f"test-{uuid.uuid4()}"
         self.language = language
+        self.token = stack.rasa_token
 
     def say(self, text: str) -> list[dict]:
         metadata = {"language": self.language} if self.language else {}
@@ -44,7 +45,7 @@ class Chat:
 
     def slots(self) -> dict:
         url = self.url.split("/webhooks/")[0] + f"/conversations/{self.sender}/tracker"
-        response = httpx.get(url, timeout=60)
+        response = httpx.get(url, params={"token": self.token}, timeout=60)
         response.raise_for_status()
         return response.json()["slots"]
 
@@ -74,10 +75,21 @@ def response(name: str, lang: str, **values: str) -> str:
 
 
 def open_draft(stack: LiveStack, messages: list[dict]) -> dict:
-    """Follows the private link the bot gave, as the draft page does."""
-    found = re.search(r"/drafts/([\w-]+)#token=([\w-]+)", texts(messages))
-    assert found, messages
-    draft_id, token = found.groups()
+    """Claims the draft Rasa announced, as the app does on its way to the user
+    (assistant/web/draft_link.py), then opens it as the draft page does."""
+    announced = [
+        m["custom"]["draft"]["id"]
+        for m in messages
+        if "draft" in (m.get("custom") or {})
+    ]
+    assert announced, messages
+    draft_id = announced[0]
+    assert f"/drafts/{draft_id}" in texts(messages)
+    assert "#token=" not in texts(messages)  # Rasa never sees the token
+    store = DraftStore(stack.env["IUC_DATABASE__URL"])
+    token = store.claim(draft_id)
+    store.close()
+    assert token is not None
     reply = httpx.get(
         f"{stack.app_url}/api/applications/{draft_id}",
         headers={"Authorization": f"Bearer {token}"},

@@ -22,6 +22,8 @@ def test_health_reports_every_part_up(live_stack: LiveStack) -> None:
         "rasa": "ok",
         "actions": "ok",
         "knowledge": "ok",
+        "database": "ok",
+        "tracker_database": "ok",
     }
 
 
@@ -74,8 +76,11 @@ def test_conversations_are_stored_in_the_tracker_database(
         json={"session_id": "stored-check", "message": "hello"},
         timeout=30,
     )
+    tracker_url = f"{live_stack.rasa_url}/conversations/stored-check/tracker"
+    # Rasa's HTTP API hands out conversations only with its token.
+    assert httpx.get(tracker_url, timeout=10).status_code == 401
     tracker = httpx.get(
-        f"{live_stack.rasa_url}/conversations/stored-check/tracker", timeout=10
+        tracker_url, params={"token": live_stack.rasa_token}, timeout=10
     ).json()
     assert any(event.get("event") == "user" for event in tracker["events"])
     # Read through SQLite: the rows may still sit in its write-ahead log, not in the

@@ -27,7 +27,9 @@ def test_conversation_survives_a_rasa_restart_on_postgresql(
         )
     with running_stack(tmp_path / "second", ("rasa",), env) as stack:
         tracker = httpx.get(
-            f"{stack.rasa_url}/conversations/restart-check/tracker", timeout=10
+            f"{stack.rasa_url}/conversations/restart-check/tracker",
+            params={"token": stack.rasa_token},
+            timeout=10,
         ).json()
     said = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert said == ["hello"]

@@ -136,3 +136,18 @@ def test_the_fast_query_path_gives_scikit_learns_probabilities(
             classifier.sklearn_scores(text, vector),
         )
         assert np.allclose(fast, reference, atol=1e-6), text
+
+
+def test_two_entries_without_negatives_give_scikit_learns_probabilities() -> None:
+    # Two classes: scikit-learn keeps a single row of weights (issue 16: IndexError).
+    from knowledge.classifier import EntryClassifier
+
+    texts = ["When is the deadline?", "What is the closing date?", "Who can apply?"]
+    embedder = FakeEmbedder()
+    classifier = EntryClassifier.train(texts, [0, 0, 1], embedder.encode(texts), 2)
+    for text in ["deadline please", "which cities can apply", "weather in Paris"]:
+        vector = embedder.encode([text])[0]
+        fast = classifier.scores(text, vector)
+        assert fast.shape == (2,) and np.isclose(fast.sum(), 1.0)
+        assert np.allclose(fast, classifier.sklearn_scores(text, vector), atol=1e-6)
+    assert classifier.scores("deadline", embedder.encode(["deadline"])[0]).argmax() == 0

@@ -74,6 +74,67 @@ def test_eval_prints_a_table_without_json(
     ]  # fmt: skip
 
 
+# Small labelled FAQs the CLI must build, calibrate and evaluate (issue 16, part 6).
+TWO_ENTRIES = [
+    {"id": "a", "lang": "en", "questions": ["When is the deadline?",
+                                            "What is the closing date?"],
+     "answer": "March 15."},
+    {"id": "b", "lang": "en", "questions": ["Who can apply?"], "answer": "Cities."},
+]  # fmt: skip
+THREE_QUERIES = [
+    {"text": "deadline please", "lang": "en", "expected": "a"},
+    {"text": "which cities can apply", "lang": "en", "expected": "b"},
+    {"text": "weather in paris", "lang": "en", "expected": None},
+]
+ONE_LANGUAGE = [row for row in SMALL_FAQ if row["lang"] == "fr"]
+# "commitment" and "grants" have a single question in French and Spanish.
+ONE_QUESTION = [row for row in SMALL_FAQ if row["lang"] != "en"]
+
+
+@pytest.mark.parametrize(
+    ("faq", "queries"),
+    [
+        (TWO_ENTRIES, THREE_QUERIES),
+        (ONE_LANGUAGE, [q for q in SMALL_QUERIES if q["lang"] == "fr"]
+         + [{"text": "quel temps fait-il à Paris", "lang": "fr", "expected": None}]),
+        (ONE_QUESTION, [q for q in SMALL_QUERIES if q["lang"] != "en"]
+         + [{"text": "¿qué tiempo hace hoy?", "lang": "es", "expected": None}]),
+        (TWO_ENTRIES[:1], THREE_QUERIES[:1]),
+    ],
+    ids=["two-entries", "one-language", "one-question", "one-entry"],
+)  # fmt: skip
+def test_small_labelled_sets_build_calibrate_and_evaluate(
+    faq: list[dict[str, object]],
+    queries: list[dict[str, object]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = write_jsonl(tmp_path / "faq.jsonl", faq)
+    labelled = write_jsonl(tmp_path / "q.jsonl", queries)
+    index = str(tmp_path / "idx")
+    assert cli.main(["build", "--source", str(source), "--out", index, "--quiet"]) == 0
+    assert cli.main(["calibrate", "--index", index, "--queries", str(labelled)]) == 0
+    capsys.readouterr()
+    assert cli.main(["eval", "--index", index, "--queries", str(labelled),
+                     "--json"]) == 0  # fmt: skip
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["queries"] == len(queries)
+    assert metrics["in_scope_accuracy"] is not None
+
+
+def test_calibrating_without_out_of_scope_queries_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_jsonl(tmp_path / "faq.jsonl", TWO_ENTRIES)
+    labelled = write_jsonl(tmp_path / "q.jsonl", THREE_QUERIES[:2])
+    index = str(tmp_path / "idx")
+    assert cli.main(["build", "--source", str(source), "--out", index, "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["calibrate", "--index", index, "--queries", str(labelled)]) == 0
+    out = capsys.readouterr().out
+    assert "OOS declined -," in out and "no out-of-scope query" in out
+
+
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -121,3 +182,18 @@ def test_module_entry_point_reports_usage_errors() -> None:
         text=True,
     )
     assert done.returncode == 2 and "--queries" in done.stderr
+
+
+def test_an_unexpected_error_is_one_line_unless_asked_for_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(cli.COMMANDS, "eval", broken)
+    argv = ["eval", "--index", str(tmp_path), "--queries", str(tmp_path / "q")]
+    err = _error(capsys, argv)
+    assert "unexpected ZeroDivisionError: division by zero" in err
+    monkeypatch.setenv(cli.TRACEBACK_VARIABLE, "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(argv)

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from knowledge.engine import MAX_QUERY_CHARS, KnowledgeBase, QueryError
+from knowledge.engine import MAX_QUERY_CHARS, KnowledgeBase, QueryError, validate_query
+from knowledge.limits import MAX_MESSAGE_CHARS
 
 Build = Callable[..., KnowledgeBase]
 
@@ -126,3 +127,10 @@ def test_dense_only_and_lexical_only_still_rank(build_small: Build) -> None:
     for kb in (dense, lexical):
         top = kb.search("Which cities can apply?", lang="en").hits[0]
         assert top.entry_id == "eligible"
+
+
+def test_the_engine_takes_the_longest_message_the_chat_accepts() -> None:
+    # The app accepts MAX_MESSAGE_CHARS; a longer engine limit once made such
+    # messages a "temporarily unavailable" reply and a traceback in the action log.
+    text, _ = validate_query("a" * MAX_MESSAGE_CHARS, None)
+    assert len(text) == MAX_MESSAGE_CHARS

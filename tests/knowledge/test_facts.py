@@ -14,6 +14,8 @@ from knowledge.facts import (
     LANGUAGES,
     CallFacts,
     CallFactsError,
+    call_status,
+    call_status_sentence,
     deadline_status,
     load_call_facts,
     region_for_country,
@@ -279,3 +281,51 @@ def test_invalid_yaml_and_missing_file_name_the_file(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(CallFactsError, match=r"empty\.yml"):
         load_call_facts(empty)
+
+
+# --- whether the call is open (issue 16: a closed call is said) ---------------------
+
+
+def test_the_call_is_open_up_to_its_last_day_and_closed_the_day_after(
+    facts: CallFacts,
+) -> None:
+    assert facts.deadline == date(2019, 3, 15)
+    before = call_status(facts, today=facts.deadline - timedelta(days=3))
+    assert before.open and not before.closed and before.days_left == 3
+    assert call_status(facts, today=facts.deadline).open
+    after = call_status(facts, today=facts.deadline + timedelta(days=1))
+    assert after.closed and after.days_left == -1
+    assert call_status(facts).closed  # today, years later
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "This call closed on March 15, 2019: the verdict describes the criteria",
+        ),
+        ("fr", "Cet appel a pris fin le 15 mars 2019 : le verdict décrit les critères"),
+        ("es", "Esta convocatoria cerró el 15 de marzo de 2019: el resultado describe"),
+    ],
+)
+def test_a_closed_call_is_said_with_what_the_verdict_and_the_draft_mean(
+    facts: CallFacts, lang: str, expected: str
+) -> None:
+    sentence = call_status_sentence(facts, lang, today=date(2026, 1, 1))
+    assert sentence.startswith(expected)
+    assert {"en": "future application", "fr": "candidature future",
+            "es": "solicitud futura"}[lang] in sentence  # fmt: skip
+
+
+def test_an_open_call_says_how_long_it_stays_open(facts: CallFacts) -> None:
+    ten_days = call_status_sentence(facts, "fr", facts.deadline - timedelta(days=10))
+    assert "ouvert" in ten_days and "10 jours" in ten_days
+    assert "last day" in call_status_sentence(facts, "en", facts.deadline)
+
+
+def test_a_call_file_without_the_closed_sentence_is_refused(tmp_path: Path) -> None:
+    data = _raw_copy()
+    del data["messages"]["call_closed"]["es"]
+    with pytest.raises(CallFactsError, match="call_closed"):
+        load_call_facts(_write(tmp_path, data))

@@ -24,6 +24,7 @@ from assistant.core.settings import (
 from assistant.web.app import create_app
 from assistant.web.rasa_client import RasaClient
 from knowledge.engine import Hit, QueryError, Result
+from knowledge.limits import MAX_MESSAGE_CHARS
 
 ALLOWED_ORIGIN = "https://programme.example.org"
 
@@ -48,7 +49,10 @@ def make_settings(tmp_path: Path, **app: Any) -> Settings:
         app=AppSettings(**app_values),
         rasa=RasaSettings(url=down, timeout_seconds=3.0),
         actions=ActionServerSettings(url=f"http://127.0.0.1:{closed_port()}"),
-        database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'var' / 'app.db'}"),
+        database=DatabaseSettings(
+            url=f"sqlite:///{tmp_path / 'var' / 'app.db'}",
+            tracker_url=f"sqlite:///{tmp_path / 'var' / 'tracker.db'}",
+        ),
         knowledge=KnowledgeSettings(index_dir=tmp_path / "index"),
     )
 
@@ -70,7 +74,7 @@ class FakeAnswerer:
         self, text: str, lang: str | None = None, k: int = 3, topic: str | None = None
     ) -> Result:
         self.calls.append((text, lang))
-        if len(text) > 1000:
+        if len(text) > MAX_MESSAGE_CHARS:
             raise QueryError("the query is too long")
         if "boom" in text:
             raise RuntimeError("internal details that must not leak")

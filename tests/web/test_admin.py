@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -51,3 +52,29 @@ def test_admin_lists_and_exports_drafts_safely(client: TestClient) -> None:
 
 def test_admin_rejects_an_unknown_format(client: TestClient) -> None:
     assert client.get(URL, params={"format": "xml"}, auth=ADMIN).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "motivation",
+    [
+        '=HYPERLINK("http://evil")',
+        "  =1+1",
+        "\n=1+1",
+        " \t@SUM(A1)",
+        "\r-2+3",
+        "＝1+1",
+        "　＋cmd|' /C calc'!A0",
+        "－1",
+        "＠SUM(A1)",
+    ],
+)
+def test_csv_neutralises_formulas_after_whitespace_and_in_full_width(
+    client: TestClient, motivation: str
+) -> None:
+    client.post(
+        "/api/applications",
+        json={"city": "Ottawa", "country": "CA", "motivation": motivation},
+    )
+    export = client.get(URL, params={"format": "csv"}, auth=ADMIN)
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
+    assert rows[-1]["motivation"] == "'" + motivation

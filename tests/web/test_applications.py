@@ -128,3 +128,50 @@ def test_bad_patch_is_refused_and_saves_nothing(
     url, headers = f"/api/applications/{created['id']}", _auth(created["token"])
     assert client.patch(url, json=change, headers=headers).status_code == 422
     assert client.get(url, headers=headers).json()["city"] == TYPED["city"]
+
+
+def test_the_api_keeps_to_its_schema_on_types(client: TestClient) -> None:
+    # A yes/no answer is a boolean and a population a whole number: 0, "1" and true
+    # used to pass as false, 1 and 1.
+    for field, value in [
+        ("group_of_municipalities", 0),
+        ("group_of_municipalities", "yes"),
+        ("population", True),
+        ("population", "150000"),
+    ]:
+        body = {"city": "Ottawa", "country": "CA", field: value}
+        response = client.post("/api/applications", json=body)
+        assert response.status_code == 422, (field, value)
+        assert field in response.json()["detail"]
+    served = client.post(
+        "/api/applications",
+        json={"city": "Ottawa", "country": "CA", "population": 150000.0},
+    )
+    assert served.status_code == 201 and served.json()["population"] == 150000
+
+
+def test_a_patch_cannot_null_the_city_and_the_schema_says_so(
+    client: TestClient,
+) -> None:
+    created = client.post("/api/applications", json={"city": "A", "country": "CA"})
+    auth = {"Authorization": f"Bearer {created.json()['token']}"}
+    url = f"/api/applications/{created.json()['id']}"
+    response = client.patch(url, json={"country": None}, headers=auth)
+    assert response.status_code == 422
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["ApplicationPatch"]["properties"]["country"]["type"] == "string"
+
+
+def test_a_wrong_method_names_every_allowed_one(client: TestClient) -> None:
+    response = client.delete("/api/applications/x")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, PATCH"
+
+
+def test_every_error_status_is_documented(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    patch = paths["/api/applications/{draft_id}"]["patch"]["responses"]
+    assert {"200", "400", "404", "413", "422", "429", "500", "503"} <= set(patch)
+    assert "401" in paths["/api/admin/applications"]["get"]["responses"]
+    error = patch["422"]["content"]["application/json"]["schema"]["$ref"]
+    assert error.endswith("/ErrorBody")

@@ -228,3 +228,18 @@ def test_a_body_that_is_not_json_gets_a_422(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert "Traceback" not in response.text
+
+
+def test_a_turn_rasa_answers_with_no_message_is_answered_from_knowledge(
+    rasa_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    # The action server died within the 5 s its "up" status is trusted: Rasa's
+    # reply holds only the language it ends every reply with. It used to give the
+    # user an empty answer.
+    fake_rasa.reply = [{"recipient_id": "x", "custom": {"language": "fr"}}]
+    body = rasa_client.post(
+        "/api/chat", json={"message": "quelle est la date limite ?", "language": "fr"}
+    ).json()
+    assert body["degraded"] is True
+    assert body["messages"][0]["text"] == DEADLINE["fr"]
+    assert "mode limité" in body["messages"][-1]["text"]

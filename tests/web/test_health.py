@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import time
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from assistant.core.settings import Settings
-from tests.web.conftest import FakeRasa
+from assistant.web.app import create_app
+from tests.postgres import throwaway_postgres
+from tests.web.conftest import FakeRasa, make_settings
 
 
 def test_health_reports_every_part_down_quickly(client: TestClient) -> None:
@@ -19,6 +25,9 @@ def test_health_reports_every_part_down_quickly(client: TestClient) -> None:
         "rasa": "down",
         "actions": "down",
         "knowledge": "missing",
+        # The drafts database opens (a file of its own); Rasa has made no tracker.
+        "database": "ok",
+        "tracker_database": "down",
     }
     assert time.monotonic() - started < 3.0
 
@@ -37,3 +46,26 @@ def test_health_reports_rasa_and_actions_up(
     fake_rasa.actions_up = False
     body = rasa_client.get("/api/health").json()
     assert (body["rasa"], body["actions"]) == ("ok", "down")
+
+
+def test_health_names_the_database_that_is_down(tmp_path: Path) -> None:
+    if os.environ.get("IUC_TEST_POSTGRES_URL"):
+        pytest.skip("stops its own PostgreSQL server")
+    settings = make_settings(tmp_path)
+    tracker = Path(settings.database.tracker_url.removeprefix("sqlite:///"))
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(tracker).close()
+    with throwaway_postgres() as url:
+        settings.database.url = url
+        client = TestClient(create_app(settings), raise_server_exceptions=False)
+        client.__enter__()
+        client.app.state.services.drafts()  # opened once, as the warm-up does
+        body = client.get("/api/health").json()
+        assert (body["database"], body["tracker_database"]) == ("ok", "ok")
+    try:  # the PostgreSQL server is stopped now
+        started = time.monotonic()
+        body = client.get("/api/health").json()
+        assert (body["database"], body["tracker_database"]) == ("down", "ok")
+        assert time.monotonic() - started < 3.0
+    finally:
+        client.__exit__(None, None, None)

@@ -7,6 +7,8 @@ from fastapi.testclient import TestClient
 
 from assistant.core.settings import Settings
 from assistant.web.app import create_app
+from knowledge.engine import QueryError
+from knowledge.limits import MAX_MESSAGE_CHARS
 from tests.web.conftest import DEADLINE, FakeAnswerer
 
 
@@ -57,10 +59,25 @@ def test_bad_search_input_gets_a_422(
     assert isinstance(response.json()["detail"], str)
 
 
-def test_a_query_the_engine_refuses_is_a_422_not_a_500(client: TestClient) -> None:
-    response = client.get("/api/search", params={"q": "deadline " * 150})
+def test_a_query_the_engine_refuses_is_a_422_not_a_500(
+    client: TestClient, answerer: FakeAnswerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise QueryError("the question is too long")
+
+    monkeypatch.setattr(answerer, "ask", refuse)
+    response = client.get("/api/search", params={"q": "deadline"})
     assert response.status_code == 422
     assert "too long" in response.json()["detail"]
+
+
+def test_search_takes_every_message_the_chat_takes(client: TestClient) -> None:
+    # One limit (knowledge/limits.py): the engine searches what the API accepts.
+    longest = ("deadline " * 300)[:MAX_MESSAGE_CHARS]
+    assert client.get("/api/search", params={"q": longest}).status_code == 200
+    refused = client.get("/api/search", params={"q": longest + "x"})
+    assert refused.status_code == 422
+    assert str(MAX_MESSAGE_CHARS) in refused.json()["detail"]
 
 
 def test_missing_index_is_a_503_with_a_clear_message(settings: Settings) -> None:

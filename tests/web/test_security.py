@@ -71,7 +71,9 @@ def test_rate_limit_per_client(tmp_path: Path) -> None:
 def test_an_unexpected_error_never_shows_a_stack_trace(client: TestClient) -> None:
     response = client.get("/api/search", params={"q": "boom"})
     assert response.status_code == 500
-    assert response.json() == {"detail": "internal error"}
+    assert response.json() == {
+        "detail": "Something went wrong on our side. Please try again."
+    }
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
     assert "Traceback" not in response.text and "internal details" not in response.text

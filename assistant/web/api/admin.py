@@ -20,8 +20,11 @@ CSV_COLUMNS = [
     "group_of_municipalities", "contact_name", "contact_email", "role", "themes",
     "motivation", "language",
 ]  # fmt: skip
-# Spreadsheet software runs cells starting with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet software runs cells starting with these as formulas (CSV injection,
+# OWASP's list), also after leading spaces or line feeds, which it skips, and in their
+# full-width forms, which some versions read as the ASCII ones.
+_FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+_CONTROL_START = ("\t", "\r")
 
 
 def _cell(value: Any) -> str:
@@ -30,7 +33,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    risky = text.startswith(_CONTROL_START) or text.lstrip().startswith(_FORMULA_START)
+    return "'" + text if risky else text
 
 
 @router.get(

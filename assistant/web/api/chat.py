@@ -16,6 +16,7 @@ from assistant.web.api.deps import (
     SettingsDep,
     message,
 )
+from assistant.web.draft_link import hand_over_drafts
 from assistant.web.rasa_client import (
     ACTIONS_STATUS_TTL_SECONDS,
     RasaClient,
@@ -174,9 +175,6 @@ async def _conversation_language(client: RasaClient, session_id: str, text: str)
 async def chat(
     body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep
 ) -> ChatResponse:
-    limit = settings.app.max_message_chars
-    if len(body.message) > limit:
-        raise HTTPException(422, detail=f"message: at most {limit} characters allowed")
     if not body.message.strip():
         raise HTTPException(422, detail="message: must not be blank")
 
@@ -199,10 +197,16 @@ async def chat(
         log.warning("Rasa unavailable, degraded mode: %s", exc)
         items, actions_up = None, False
 
-    # An empty reply is a turn Rasa failed (its REST channel answers [] when, e.g.,
-    # its lock store or tracker store is unreachable): answer from the knowledge base.
-    if items:
+    messages: list[ChatMessage] = []
+    if items is not None:
+        # A saved draft's link gets its token here, never in Rasa (draft_link.py).
+        items = await hand_over_drafts(
+            items, services, reported_language(items) or body.language or "en"
+        )
         messages, fallback = merge_rasa_messages(items)
+    # A turn Rasa answered with no message at all (e.g. the action server died in the
+    # 5 s its status is trusted) is answered from the knowledge engine below.
+    if items is not None and messages:
         language = (
             reported_language(items)
             or body.language

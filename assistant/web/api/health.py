@@ -3,21 +3,67 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
 
 from fastapi import APIRouter, Request
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
-from assistant.web.api.deps import SettingsDep, manifest_present
-from assistant.web.rasa_client import RasaClient
+from assistant.core import database
+from assistant.core.drafts import normalise_url
+from assistant.web.api.deps import ServicesDep, SettingsDep, manifest_present
+from assistant.web.rasa_client import PROBE_TIMEOUT_SECONDS, RasaClient
 from assistant.web.schemas import Health
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
+async def _probe(check: Callable[[], object]) -> bool:
+    """True when ``check`` returns within the probe timeout without raising."""
+    try:
+        await asyncio.wait_for(asyncio.to_thread(check), PROBE_TIMEOUT_SECONDS)
+    except Exception as exc:  # any failure or timeout means: down
+        log.warning("health probe failed: %s", database.reason(exc))
+        return False
+    return True
+
+
+def _tracker_engine(request: Request, url: str) -> Engine:
+    """One small engine per app for the tracker store, which Rasa owns."""
+    engine: Engine | None = getattr(request.app.state, "tracker_probe", None)
+    if engine is None:
+        engine = database.make_engine(normalise_url(url), PROBE_TIMEOUT_SECONDS)
+        request.app.state.tracker_probe = engine
+    return engine
+
+
+def _ping_tracker(request: Request, url: str) -> None:
+    parsed = normalise_url(url)
+    # Connecting to a missing SQLite file would create an empty one behind Rasa.
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and not Path(parsed.database or "").is_file()
+    ):
+        raise FileNotFoundError(f"no tracker database at {parsed.database}")
+    with _tracker_engine(request, url).connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 @router.get("/api/health", response_model=Health)
-async def health(request: Request, settings: SettingsDep) -> Health:
+async def health(
+    request: Request, settings: SettingsDep, services: ServicesDep
+) -> Health:
     """Always 200 while the app serves; each probe has a short timeout."""
     client: RasaClient = request.app.state.rasa
-    rasa_up, actions_up = await asyncio.gather(client.rasa_up(), client.actions_up())
+    rasa_up, actions_up, database_up, tracker_up = await asyncio.gather(
+        client.rasa_up(),
+        client.actions_up(),
+        _probe(lambda: services.drafts().ping()),
+        _probe(lambda: _ping_tracker(request, settings.database.tracker_url)),
+    )
     knowledge_ok = await asyncio.to_thread(
         manifest_present, settings.knowledge.index_dir
     )
@@ -25,4 +71,6 @@ async def health(request: Request, settings: SettingsDep) -> Health:
         rasa="ok" if rasa_up else "down",
         actions="ok" if actions_up else "down",
         knowledge="ok" if knowledge_ok else "missing",
+        database="ok" if database_up else "down",
+        tracker_database="ok" if tracker_up else "down",
     )

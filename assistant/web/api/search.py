@@ -7,8 +7,9 @@ from typing import Annotated, cast
 from fastapi import APIRouter, HTTPException, Query
 
 from assistant.web.api.deps import ServicesDep
-from assistant.web.schemas import Language, SearchHit, SearchResponse
+from assistant.web.schemas import NOT_BLANK, Language, SearchHit, SearchResponse
 from knowledge.language import LANGUAGES
+from knowledge.limits import MAX_MESSAGE_CHARS
 
 router = APIRouter(tags=["search"])
 
@@ -16,7 +17,15 @@ router = APIRouter(tags=["search"])
 @router.get("/api/search", response_model=SearchResponse)
 def search(
     services: ServicesDep,
-    q: Annotated[str, Query(min_length=1, max_length=2000, description="The question")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_MESSAGE_CHARS,
+            description="The question",
+            json_schema_extra={"pattern": NOT_BLANK},  # checked below
+        ),
+    ],
     lang: Annotated[Language | None, Query(description="Language hint")] = None,
     k: Annotated[int, Query(ge=1, le=10, description="Number of hits")] = 3,
 ) -> SearchResponse:
