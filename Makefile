@@ -41,7 +41,7 @@ MODEL_STAMP := models/.trained
 # axe-core, for the browser tests' accessibility checks: fetched from npm, never committed.
 AXE := var/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: help setup lock system kb train axe run test lint unit conversations reliability bench purge clean
+.PHONY: help setup lock system kb train axe run run-cluster test lint unit conversations reliability bench purge clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -80,10 +80,11 @@ $(RASA_STAMP): requirements/rasa.txt
 	@rm -f $(RASA_VENV)/lib/python3.11/site-packages/rasa/keys
 	@touch $@
 
-system: ## Install the Debian packages the tests need (chromium, postgresql)
+system: ## Install the Debian packages the tests and cluster mode need (chromium, postgresql, redis-server)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/redis-server || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then echo "error: the tests need:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	echo "==> installing Debian packages:$$missing"; \
@@ -128,6 +129,10 @@ $(AXE):
 run: setup kb train ## Set up what is missing, then start the assistant on http://localhost:8000
 	@echo "==> starting Rasa, the action server and the app; open http://localhost:8000 (Ctrl-C stops all)"
 	@$(VENV)/bin/honcho start -f Procfile
+
+run-cluster: setup system kb train ## Several Rasa servers on PostgreSQL + Redis, with the app (README: "Running for many users")
+	@echo "==> cluster mode (IUC_CLUSTER__* settings): PostgreSQL, Redis, the Rasa servers, the action servers and the app"
+	@$(PY) -m assistant.cluster
 
 lint: $(VENV_STAMP) ## ruff (lint + format check) and mypy
 	@$(VENV)/bin/ruff check .

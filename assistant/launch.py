@@ -103,6 +103,29 @@ def check_database(url: str, setting: str) -> None:
         ) from None
 
 
+def lock_store_env(redis_url: str, lock_lifetime_seconds: int) -> dict[str, str]:
+    """The variables endpoints.cluster.yml reads: Rasa's RedisLockStore takes host,
+    port, db and password apart, not a URL."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise LaunchError(
+            f"IUC_REDIS__URL {redis_url!r} is not a redis://host:port/db URL"
+        )
+    database = parts.path.strip("/") or "0"
+    if not database.isdigit():
+        raise LaunchError(f"IUC_REDIS__URL: the database {database!r} is not a number")
+    return {
+        "IUC_RASA_REDIS_HOST": parts.hostname,
+        "IUC_RASA_REDIS_PORT": str(parts.port or 6379),
+        "IUC_RASA_REDIS_DB": database,
+        "IUC_RASA_REDIS_PASSWORD": unquote(parts.password or ""),
+        # Rasa's ticket lock outlives a server killed mid-turn by this much.
+        "TICKET_LOCK_LIFETIME": str(lock_lifetime_seconds),
+    }
+
+
 def thread_limits(settings: Settings) -> dict[str, str]:
     threads = str(settings.threads_per_process)
     return {
@@ -126,6 +149,12 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         # Rasa's HTTP API serves any conversation to whoever holds this token.
         rasa_token.ENV_VAR: rasa_token.new_token(settings),
     }
+    # With Redis, Rasa's lock store lives there and several servers can share the
+    # conversations; without it, the in-memory lock store of a single server.
+    endpoints = PROJECT_ROOT / "endpoints.yml"
+    if settings.redis.url:
+        env |= lock_store_env(settings.redis.url, settings.redis.lock_lifetime_seconds)
+        endpoints = PROJECT_ROOT / "endpoints.cluster.yml"
     argv = [
         str(RASA_PYTHON),
         # -P: the script's folder (this package) must not shadow Rasa's imports.
@@ -134,13 +163,13 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "run",
         "--enable-api",
         "--interface",
-        "127.0.0.1",
+        settings.rasa.host,
         "--port",
         str(settings.rasa.port),
         "--model",
         str(model),
         "--endpoints",
-        str(PROJECT_ROOT / "endpoints.yml"),
+        str(endpoints),
         "--credentials",
         str(PROJECT_ROOT / "credentials.yml"),
     ]
@@ -157,8 +186,8 @@ def actions_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "--port",
         str(settings.actions.port),
     ]
-    # Loopback only, like Rasa.
-    return argv, {"SANIC_HOST": "127.0.0.1"}
+    # Loopback by default, like Rasa.
+    return argv, {"SANIC_HOST": settings.actions.host}
 
 
 def app_command(settings: Settings) -> tuple[list[str], dict[str, str]]:

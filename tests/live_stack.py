@@ -60,6 +60,7 @@ def stack_environment(workdir: Path) -> dict[str, str]:
         "IUC_APP__PUBLIC_URL": f"http://127.0.0.1:{ports['app']}",
         "IUC_APP__CORS_ORIGINS": f'["http://127.0.0.1:{ports["app"]}"]',
         "IUC_APP__RATE_LIMIT_PER_MINUTE": "100000",
+        "IUC_APP__SESSION_RATE_LIMIT_PER_MINUTE": "100000",
         "IUC_DATABASE__URL": f"sqlite:///{workdir / 'app.db'}",
         "IUC_DATABASE__TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "IUC_RASA__AUTH_TOKEN_FILE": str(workdir / "rasa-auth-token"),

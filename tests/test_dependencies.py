@@ -204,7 +204,7 @@ SERVE = """
 import json, sys
 from fastapi.testclient import TestClient
 from rasa_sdk.executor import ActionExecutor
-import actions.__main__  # the action server's entry point, as `make run` starts it
+import actions  # the action server's package, with its warm-up plugin
 from assistant.core.services import get_services
 from assistant.core.settings import Settings
 from assistant.web.app import create_app

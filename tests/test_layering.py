@@ -185,7 +185,9 @@ def test_the_rasa_runtime_imports_nothing_of_the_project_environment() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("prefix", ["assistant.nlu_training", "assistant.launch"])
+@pytest.mark.parametrize(
+    "prefix", ["assistant.nlu_training", "assistant.launch", "assistant.cluster"]
+)
 def test_build_and_launch_code_stays_out_of_the_servers(prefix: str) -> None:
     allowed = {prefix, "assistant.core", "knowledge"}
     assert _violations(prefix, allowed, {"fastapi", "rasa_sdk", "sanic"}) == {}

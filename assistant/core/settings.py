@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class AppSettings(BaseModel):
+    # Interface the app listens on; 0.0.0.0 in a container or behind a proxy elsewhere.
     host: str = "127.0.0.1"
     port: int = 8000
     # Base of the links the assistant hands out (draft resume links).
@@ -26,14 +27,24 @@ class AppSettings(BaseModel):
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8000"])
     # Largest request body read, in bytes; a longer one gets 413 before any parsing.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Requests per minute per client address, and chat turns per minute per session.
     rate_limit_per_minute: int = 60
+    session_rate_limit_per_minute: int = 30
+    # Reverse proxies (IPs or networks) whose X-Forwarded-For names the client.
+    # Empty: the TCP peer is the client and forwarded headers are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
     admin_user: str = "admin"
     # Empty disables the admin endpoints altogether.
     admin_password: SecretStr = SecretStr("")
 
 
 class RasaSettings(BaseModel):
+    # Where the app reaches Rasa; ``urls`` lists every server when there are several
+    # (the app spreads turns over them and skips dead ones). Empty: ``[url]``.
     url: str = "http://127.0.0.1:5005"
+    urls: list[str] = Field(default_factory=list)
+    # Interface and port the Rasa server listens on.
+    host: str = "127.0.0.1"
     port: int = 5005
     timeout_seconds: float = 10.0
     model_dir: Path = PROJECT_ROOT / "models"
@@ -42,9 +53,14 @@ class RasaSettings(BaseModel):
     auth_token: SecretStr = SecretStr("")
     auth_token_file: Path = PROJECT_ROOT / "var" / "rasa-auth-token"
 
+    def server_urls(self) -> list[str]:
+        return self.urls or [self.url]
+
 
 class ActionServerSettings(BaseModel):
+    # Where Rasa and the app reach the action server; the interface and port it uses.
     url: str = "http://127.0.0.1:5055"
+    host: str = "127.0.0.1"
     port: int = 5055
 
 
@@ -72,6 +88,30 @@ class ConsoleSettings(BaseModel):
     mail_to: str = ""
 
 
+class RedisSettings(BaseModel):
+    # redis://[:password@]host:port/db shared by the Rasa servers (their lock store)
+    # and the app replicas (rate-limit counters). Empty: no Redis, one server of each.
+    url: str = ""
+    # Seconds a Rasa server may hold a conversation's lock. A server killed mid-turn
+    # blocks that conversation this long, so the turn retried on another server must
+    # fit in the app's timeout with it (Rasa's default, 60 s, never would). A turn
+    # takes well under a second; one slower than this loses its exclusivity only if
+    # the same conversation sends another message meanwhile.
+    lock_lifetime_seconds: int = Field(default=3, ge=1)
+
+
+class ClusterSettings(BaseModel):
+    """What `make run-cluster` (``python -m assistant.cluster``) starts."""
+
+    rasa_servers: int = Field(default=2, ge=1)
+    action_servers: int = Field(default=1, ge=1)
+    # Empty: start Debian's PostgreSQL / redis-server with their data in ``data_dir``.
+    postgres_url: str = ""
+    postgres_port: int = 5440
+    redis_port: int = 6390
+    data_dir: Path = PROJECT_ROOT / "var" / "cluster"
+
+
 class KnowledgeSettings(BaseModel):
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     # A sentence-transformers model name or a local folder. The offline default
@@ -97,6 +137,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     console: ConsoleSettings = ConsoleSettings()
+    redis: RedisSettings = RedisSettings()
+    cluster: ClusterSettings = ClusterSettings()
     # CPU threads the model runtimes (TensorFlow in Rasa, torch in the action server
     # and the app) use inside each process. Turns run in parallel across requests, not
     # inside one: with more threads than free cores, the extra threads spin waiting for

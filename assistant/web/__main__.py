@@ -9,13 +9,29 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from assistant.core.settings import Settings
 
 
 def _fail(message: str) -> int:
     print(f"assistant: {message}", file=sys.stderr)
     return 2
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options: X-Forwarded-For names the client only when one of the
+    trusted proxies sends it (uvicorn takes the last address no trusted proxy added)."""
+    return {
+        "host": settings.app.host,
+        "port": settings.app.port,
+        "proxy_headers": bool(settings.app.trusted_proxies),
+        "forwarded_allow_ips": settings.app.trusted_proxies or None,
+        "server_header": False,
+    }
 
 
 def main() -> int:
@@ -44,13 +60,7 @@ def main() -> int:
     )
     app = create_app(settings, warm_up=True)
     try:
-        uvicorn.run(
-            app,
-            host=settings.app.host,
-            port=settings.app.port,
-            proxy_headers=False,
-            server_header=False,
-        )
+        uvicorn.run(app, **server_options(settings))
     except OSError as exc:
         return _fail(f"cannot listen on {settings.app.host}:{settings.app.port}: {exc}")
     return 0

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(
-            settings.rasa.url,
+            settings.rasa.server_urls(),
             settings.actions.url,
             settings.rasa.timeout_seconds,
             auth_token=lambda: rasa_token.current_token(settings),
@@ -94,7 +94,12 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> Fa
     # a plain 500.
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.app.max_body_bytes)
-    limiter = RateLimiter(settings.app.rate_limit_per_minute)
+    limiter = RateLimiter(
+        settings.app.rate_limit_per_minute,
+        settings.app.session_rate_limit_per_minute,
+        settings.redis.url,
+    )
+    app.state.limiter = limiter
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(

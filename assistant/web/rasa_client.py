@@ -1,13 +1,27 @@
-"""Async client for the Rasa server's REST channel and the two health probes."""
+"""Async client for the Rasa servers' REST channel and the two health probes.
+
+With several Rasa servers (cluster mode) any server can take any turn: they share the
+tracker store, and Rasa's Redis lock store keeps two of them from working on one
+conversation at once. Each turn goes to the live server with the fewest turns in
+flight; a server that refuses, breaks off or times out is set aside for a few seconds
+and the turn is sent to another. A server killed mid-turn has saved nothing of it
+(Rasa saves the tracker at the end of a turn), so sending the turn again is safe.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 # Health probes and the language look-up must never hold a request for long.
 PROBE_TIMEOUT_SECONDS = 1.0
@@ -15,20 +29,38 @@ PROBE_TIMEOUT_SECONDS = 1.0
 ACTIONS_STATUS_TTL_SECONDS = 5.0
 
 
+# How long a server that failed a turn is skipped before it is tried again.
+SERVER_COOLDOWN_SECONDS = 3.0
+
+
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer in time or answered with an error."""
+
+
+@dataclass(eq=False)
+class RasaServer:
+    url: str
+    in_flight: int = 0
+    down_until: float = 0.0
+
+    def up(self, now: float) -> bool:
+        return now >= self.down_until
 
 
 class RasaClient:
     def __init__(
         self,
-        rasa_url: str,
+        rasa_url: str | list[str],
         actions_url: str,
         timeout_seconds: float,
         client: httpx.AsyncClient | None = None,
         auth_token: Callable[[], str] = lambda: "",
     ) -> None:
-        self.rasa_url = rasa_url.rstrip("/")
+        urls = [rasa_url] if isinstance(rasa_url, str) else rasa_url
+        if not urls:
+            raise ValueError("no Rasa server URL")
+        self.servers = [RasaServer(url.rstrip("/")) for url in urls]
+        self._turns = itertools.count()
         self.actions_url = actions_url.rstrip("/")
         self.timeout = timeout_seconds
         self._client = client or httpx.AsyncClient(
@@ -38,6 +70,28 @@ class RasaClient:
         # Read at each call: Rasa draws a new token when it restarts (rasa_token.py).
         self._auth_token = auth_token
 
+    @property
+    def rasa_url(self) -> str:
+        """The server probes and look-ups go to: a live one."""
+        return self._pick(set()).url
+
+    def _pick(self, tried: set[RasaServer]) -> RasaServer:
+        """The live server with the fewest turns in flight (in turn among equals);
+        when every untried one is set aside, the one set aside longest ago."""
+        candidates = [s for s in self.servers if s not in tried] or self.servers
+        now = time.monotonic()
+        live = [s for s in candidates if s.up(now)]
+        if not live:
+            return min(candidates, key=lambda s: s.down_until)
+        start = next(self._turns) % len(live)
+        rotated = live[start:] + live[:start]
+        return min(rotated, key=lambda s: s.in_flight)
+
+    def _set_aside(self, server: RasaServer, error: Exception) -> None:
+        if len(self.servers) > 1:
+            log.warning("Rasa server %s set aside: %s", server.url, error)
+        server.down_until = time.monotonic() + SERVER_COOLDOWN_SECONDS
+
     async def send(
         self,
         sender: str,
@@ -45,17 +99,35 @@ class RasaClient:
         language: str | None,
         timeout: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Send one user message; returns Rasa's bot messages (possibly empty)."""
+        """Send one user message; returns Rasa's bot messages (possibly empty).
+
+        Tries each server once, within ``timeout`` seconds in all."""
         body = {
             "sender": sender,
             "message": message,
             "metadata": {"language": language},
         }
+        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
+        tried: set[RasaServer] = set()
+        while True:
+            server = self._pick(tried)
+            tried.add(server)
+            server.in_flight += 1
+            try:
+                return await self._send_to(server, body, deadline - time.monotonic())
+            except RasaUnavailable as error:
+                self._set_aside(server, error)
+                if len(tried) == len(self.servers) or time.monotonic() >= deadline:
+                    raise
+            finally:
+                server.in_flight -= 1
+
+    async def _send_to(
+        self, server: RasaServer, body: dict[str, Any], timeout: float
+    ) -> list[dict[str, Any]]:
         try:
             response = await self._client.post(
-                f"{self.rasa_url}/webhooks/rest/webhook",
-                json=body,
-                timeout=timeout if timeout is not None else self.timeout,
+                f"{server.url}/webhooks/rest/webhook", json=body, timeout=timeout
             )
             response.raise_for_status()
             data = response.json()
@@ -105,7 +177,16 @@ class RasaClient:
         return response.status_code < 400
 
     async def rasa_up(self) -> bool:
-        return await self._ok(f"{self.rasa_url}/")
+        """True when at least one Rasa server answers; the others are set aside."""
+        results = await asyncio.gather(
+            *(self._ok(f"{server.url}/") for server in self.servers)
+        )
+        for server, up in zip(self.servers, results, strict=True):
+            if not up:
+                server.down_until = time.monotonic() + SERVER_COOLDOWN_SECONDS
+            elif server.down_until:
+                server.down_until = 0.0  # back: take turns again at once
+        return any(results)
 
     async def actions_up(self, max_age: float = 0.0) -> bool:
         """Probe the action server; a result younger than ``max_age`` s is reused."""

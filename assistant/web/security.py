@@ -4,20 +4,26 @@ credentials."""
 from __future__ import annotations
 
 import hmac
+import logging
 import math
-import threading
 import time
-from collections import deque
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from redis.exceptions import RedisError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -75,40 +81,84 @@ class SecurityHeadersMiddleware:
 
 
 class RateLimiter:
-    """Sliding one-minute window per client; ``limit <= 0`` disables it."""
+    """Per-minute budgets (sliding window) per client address and per chat session.
 
-    MAX_CLIENTS = 10_000
+    The counters live in the ``limits`` package's storage: this process's memory by
+    default, Redis when a URL is given, so that every app replica draws on the same
+    budget. A Redis that fails is replaced by this process's memory for a few seconds
+    (logged): a missing counter store never refuses a visitor. ``<= 0`` disables a
+    budget.
+    """
 
-    def __init__(self, limit_per_minute: int, window_seconds: float = 60.0) -> None:
-        self.limit = limit_per_minute
-        self.window = window_seconds
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    REDIS_RETRY_SECONDS = 5.0
 
-    def check(self, client: str) -> float | None:
+    def __init__(
+        self, per_address: int, per_session: int = 0, redis_url: str = ""
+    ) -> None:
+        self.items: dict[str, RateLimitItem | None] = {
+            "address": RateLimitItemPerMinute(per_address) if per_address > 0 else None,
+            "session": RateLimitItemPerMinute(per_session) if per_session > 0 else None,
+        }
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._shared: MovingWindowRateLimiter | None = None
+        if redis_url:
+            storage = storage_from_string(
+                "async+" + redis_url,
+                implementation="redispy",
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
+            assert isinstance(storage, Storage)  # "async+": asyncio storage
+            self._shared = MovingWindowRateLimiter(storage)
+        self._shared_down_until = 0.0
+
+    async def check(self, kind: str, key: str) -> float | None:
         """Record a request; returns None when allowed, else seconds until allowed."""
-        if self.limit <= 0:
+        item = self.items[kind]
+        if item is None:
             return None
-        now = time.monotonic()
-        with self._lock:
-            if len(self._hits) > self.MAX_CLIENTS:
-                self._forget_idle(now)
-            hits = self._hits.setdefault(client, deque())
-            while hits and now - hits[0] >= self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return self.window - (now - hits[0])
-            hits.append(now)
-            return None
+        limiter = self._memory
+        if self._shared and time.monotonic() >= self._shared_down_until:
+            limiter = self._shared
+        try:
+            return await self._hit(limiter, item, kind, key)
+        except (RedisError, OSError) as error:
+            if limiter is self._memory:
+                raise
+            log.warning(
+                "rate-limit counters in Redis unavailable (%s): counting in this "
+                "process for %.0f s",
+                error,
+                self.REDIS_RETRY_SECONDS,
+            )
+            self._shared_down_until = time.monotonic() + self.REDIS_RETRY_SECONDS
+            return await self._hit(self._memory, item, kind, key)
 
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, v in self._hits.items() if not v or now - v[-1] >= self.window]
-        for key in idle:
-            del self._hits[key]
+    @staticmethod
+    async def _hit(
+        limiter: MovingWindowRateLimiter, item: RateLimitItem, kind: str, key: str
+    ) -> float | None:
+        if await limiter.hit(item, "iuc", kind, key):
+            return None
+        stats = await limiter.get_window_stats(item, "iuc", kind, key)
+        return max(stats.reset_time - time.time(), 1.0)
+
+
+def too_many_requests(wait: float) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "too many requests: please wait a moment and retry"},
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
 
 
 class RateLimitMiddleware:
-    """Answers 429 to a client over its per-minute budget of API requests."""
+    """Answers 429 to a client address over its per-minute budget of API requests.
+
+    The address is the TCP peer, or the client a trusted proxy names in
+    X-Forwarded-For: uvicorn resolves it (``proxy_headers``/``forwarded_allow_ips``
+    from ``IUC_APP__TRUSTED_PROXIES``) before this runs.
+    """
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
         self.app = app
@@ -124,16 +174,24 @@ class RateLimitMiddleware:
         )
         if limited:
             client = scope.get("client")
-            wait = self.limiter.check(client[0] if client else "unknown")
+            wait = await self.limiter.check("address", client[0] if client else "-")
             if wait is not None:
-                response = JSONResponse(
-                    {"detail": "too many requests: please wait a moment and retry"},
-                    status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
-                )
-                await response(scope, receive, send)
+                await too_many_requests(wait)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+async def check_session_budget(request: Request, session_id: str) -> None:
+    """Raise 429 when this chat session is over its budget of turns per minute
+    (however many addresses or app replicas its requests come through)."""
+    limiter: RateLimiter = request.app.state.limiter
+    wait = await limiter.check("session", session_id)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="too many requests: please wait a moment and retry",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
 
 
 class BodyTooLarge(StarletteHTTPException):

@@ -32,6 +32,7 @@ from assistant.web.schemas import (
     Language,
     Source,
 )
+from assistant.web.security import check_session_budget
 from knowledge.language import LANGUAGES
 from knowledge.sources import source_info
 
@@ -199,6 +200,7 @@ async def chat(
     deadline = loop.time() + timeout
     reserve = min(DEGRADED_RESERVE_SECONDS, timeout / 4)
     session_id = body.session_id or uuid.uuid4().hex
+    await check_session_budget(request, session_id)
     turn_id = uuid.uuid4().hex  # what feedback on this turn refers to
     client: RasaClient = request.app.state.rasa
 

@@ -1,0 +1,81 @@
+"""The cluster lock store (assistant/rasa_runtime/lock_store.py) against a real Redis,
+in the real Rasa environment: a server killed mid-turn delays the conversation by the
+lock lifetime only, and two servers never hold one conversation's lock at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.launch import RASA_PYTHON
+from tests.redis_server import throwaway_redis
+
+pytestmark = pytest.mark.skipif(
+    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import asyncio, json, sys, time
+from urllib.parse import urlsplit
+from rasa.utils.endpoints import EndpointConfig
+from assistant.rasa_runtime.lock_store import ClusterLockStore
+
+url = urlsplit(sys.argv[1])
+def store():
+    config = EndpointConfig(url=url.hostname, port=url.port, db=0, key_prefix="t")
+    return ClusterLockStore(endpoint_config=config)
+
+async def dead_holder():
+    # A server takes a ticket and dies: it never renews nor cleans up.
+    store().issue_ticket("killed", 1.0)
+    start = time.monotonic()
+    async with store().lock("killed", lock_lifetime=1.0):
+        return time.monotonic() - start
+
+async def overlap():
+    # Eight turns of one conversation on eight "servers" at once, each slower than
+    # the lock lifetime: none may start before the previous one ended.
+    inside, most = 0, 0
+    async def turn():
+        nonlocal inside, most
+        async with store().lock("busy", lock_lifetime=0.3):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.5)
+            inside -= 1
+    await asyncio.gather(*(turn() for _ in range(8)))
+    return most
+
+waited, most = asyncio.run(dead_holder()), asyncio.run(overlap())
+print(json.dumps({"waited": waited, "most": most}))
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with throwaway_redis() as url:
+        yield url
+
+
+def test_a_dead_server_delays_only_by_the_lifetime_and_turns_never_overlap(
+    redis_url: str,
+) -> None:
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", SCRIPT, redis_url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    # Rasa's own store waits forever here (the waiting ticket expires too).
+    assert 0.9 <= figures["waited"] < 2.0
+    assert figures["most"] == 1
