@@ -40,6 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.core.rasa_token import current_token  # noqa: E402
 from assistant.core.settings import get_settings  # noqa: E402
 from knowledge.language import LANGUAGES, fold_words  # noqa: E402
 from tests.live_stack import running_stack  # noqa: E402
@@ -76,8 +77,10 @@ class Turn:
 
 
 class Client:
-    def __init__(self, url: str, rasa_url: str) -> None:
+    def __init__(self, url: str, rasa_url: str, rasa_token: str = "") -> None:
         self.url, self.rasa_url = url, rasa_url
+        # Rasa's HTTP API (the tracker, for the verdict slot) wants its token.
+        self.rasa_token = rasa_token
         self.http = httpx.Client(timeout=60)
 
     def chat(self, message: str, session_id: str | None = None) -> Turn:
@@ -99,7 +102,7 @@ class Client:
 
     def slots(self, session_id: str) -> dict[str, Any]:
         url = f"{self.rasa_url}/conversations/{session_id}/tracker"
-        response = self.http.get(url)
+        response = self.http.get(url, params={"token": self.rasa_token})
         response.raise_for_status()
         return dict(response.json()["slots"])
 
@@ -249,7 +252,7 @@ def eligibility_set(client: Client, rows: list[dict[str, Any]]) -> dict[str, Any
 
 
 def bench(args: argparse.Namespace) -> int:
-    client = Client(args.url, args.rasa_url)
+    client = Client(args.url, args.rasa_url, args.rasa_token)
     try:
         client.http.get(f"{args.url}/api/health", timeout=5).raise_for_status()
     except httpx.HTTPError as exc:
@@ -319,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=f"http://127.0.0.1:{settings.app.port}")
     parser.add_argument("--rasa-url", default=settings.rasa.url)
+    parser.add_argument(
+        "--rasa-token",
+        default=current_token(settings),
+        help="Rasa's API token (default: the running stack's, from the settings)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="questions per language")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--start-stack", action="store_true")
@@ -330,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         running_stack(Path(workdir)) as stack,
     ):
         args.url, args.rasa_url = stack.app_url, stack.rasa_url
+        args.rasa_token = stack.rasa_token
         return bench(args)
 
 

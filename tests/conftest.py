@@ -22,3 +22,10 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database: a throwaway server, or IUC_TEST_POSTGRES_URL."""
     with throwaway_postgres() as url:
         yield url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in the main thread until the
+    # session ends, and pytest-asyncio cannot start one beside it: the browser tests
+    # run last, after every asyncio test (a stable sort keeps the rest in order).
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

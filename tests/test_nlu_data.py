@@ -322,7 +322,10 @@ def test_trained_model_understands_held_out_phrasing(
     live_stack: LiveStack, text: str, intent: str, entities: dict[str, str]
 ) -> None:
     response = httpx.post(
-        f"{live_stack.rasa_url}/model/parse", json={"text": text}, timeout=30
+        f"{live_stack.rasa_url}/model/parse",
+        json={"text": text},
+        params={"token": live_stack.rasa_token},
+        timeout=30,
     )
     assert response.status_code == 200
     parsed = response.json()

@@ -157,8 +157,11 @@ class RasaClient:
     async def events(self, sender: str) -> list[dict[str, Any]]:
         """The conversation's events (for a hand-off transcript); [] when unknown."""
         url = f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker"
+        params = {"token": token} if (token := self._auth_token()) else {}
         try:
-            response = await self._client.get(url, timeout=PROBE_TIMEOUT_SECONDS * 3)
+            response = await self._client.get(
+                url, params=params, timeout=PROBE_TIMEOUT_SECONDS * 3
+            )
             response.raise_for_status()
             events = response.json().get("events") or []
         except (httpx.HTTPError, ValueError, AttributeError):

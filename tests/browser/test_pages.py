@@ -34,7 +34,7 @@ def _create(site: Site, lang: str, country: str) -> str:
         "country": country,
         "region": "Nova Scotia",
         "contact_email": "ana@halifax.example",
-        "themes": "housing, circular economy",
+        "themes": ["housing, circular economy"],
         "language": lang,
     }
     response = httpx.post(f"{site.app_url}/api/applications", json=body, timeout=30)

@@ -40,7 +40,7 @@ def bench() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def client(bench: ModuleType, live_stack: LiveStack) -> Any:
-    return bench.Client(live_stack.app_url, live_stack.rasa_url)
+    return bench.Client(live_stack.app_url, live_stack.rasa_url, live_stack.rasa_token)
 
 
 def test_the_chat_answers_as_well_as_the_engine_alone(bench: Any, client: Any) -> None:

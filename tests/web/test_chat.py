@@ -279,3 +279,19 @@ async def test_the_tracker_is_asked_with_rasas_token(fake_rasa: FakeRasa) -> Non
     [request] = [r for r in fake_rasa.requests if r.url.path.endswith("/tracker")]
     assert request.url.params["token"] == "the-token"
     await client.aclose()
+
+
+async def test_the_handoff_transcript_is_read_with_rasas_token(
+    fake_rasa: FakeRasa,
+) -> None:
+    client = RasaClient(
+        "http://rasa:5005",
+        "http://actions:5055",
+        3.0,
+        client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa)),
+        auth_token=lambda: "the-token",
+    )
+    await client.events("abc")
+    [request] = [r for r in fake_rasa.requests if r.url.path.endswith("/tracker")]
+    assert request.url.params["token"] == "the-token"
+    await client.aclose()

@@ -161,19 +161,22 @@ def offer_question(services: AppServices, text: str) -> None:
 def _embed_offered() -> None:
     while True:
         services, text = _offered.get()
-        batch = {text}
+        # Each app's questions go to its own database (tests run several apps).
+        batches: dict[AppServices, set[str]] = {services: {text}}
         time.sleep(1.0)  # gather the questions of the next second into one batch
-        while len(batch) < PREFETCH_BATCH:
+        for _ in range(PREFETCH_BATCH):
             try:
-                batch.add(_offered.get_nowait()[1])
+                other, question = _offered.get_nowait()
             except queue.Empty:
                 break
-        try:
-            encode = encoder(services)
-            if encode is not None:
-                encode(sorted(batch))
-        except Exception:  # the page will embed them itself
-            log.exception("could not embed %d questions in advance", len(batch))
+            batches.setdefault(other, set()).add(question)
+        for owner, batch in batches.items():
+            try:
+                encode = encoder(owner)
+                if encode is not None:
+                    encode(sorted(batch))
+            except Exception:  # the page will embed them itself
+                log.exception("could not embed %d questions in advance", len(batch))
 
 
 def _pending(services: AppServices) -> int:
