@@ -265,16 +265,20 @@ def test_a_turn_rasa_answers_with_no_message_is_answered_from_knowledge(
     assert "mode limité" in body["messages"][-1]["text"]
 
 
-async def test_the_tracker_is_asked_with_rasas_token(fake_rasa: FakeRasa) -> None:
-    # Rasa's HTTP API answers 401 without the token (rasa_token.py).
-    fake_rasa.language_slot = "es"
-    client = RasaClient(
+def _client_with_token(fake_rasa: FakeRasa) -> RasaClient:
+    return RasaClient(
         "http://rasa:5005",
         "http://actions:5055",
         3.0,
         client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa)),
         auth_token=lambda: "the-token",
     )
+
+
+async def test_the_tracker_is_asked_with_rasas_token(fake_rasa: FakeRasa) -> None:
+    # Rasa's HTTP API answers 401 without the token (rasa_token.py).
+    fake_rasa.language_slot = "es"
+    client = _client_with_token(fake_rasa)
     assert await client.tracker_language("abc") == "es"
     [request] = [r for r in fake_rasa.requests if r.url.path.endswith("/tracker")]
     assert request.url.params["token"] == "the-token"
@@ -284,13 +288,7 @@ async def test_the_tracker_is_asked_with_rasas_token(fake_rasa: FakeRasa) -> Non
 async def test_the_handoff_transcript_is_read_with_rasas_token(
     fake_rasa: FakeRasa,
 ) -> None:
-    client = RasaClient(
-        "http://rasa:5005",
-        "http://actions:5055",
-        3.0,
-        client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa)),
-        auth_token=lambda: "the-token",
-    )
+    client = _client_with_token(fake_rasa)
     await client.events("abc")
     [request] = [r for r in fake_rasa.requests if r.url.path.endswith("/tracker")]
     assert request.url.params["token"] == "the-token"

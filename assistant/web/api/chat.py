@@ -33,7 +33,7 @@ from assistant.web.schemas import (
     Source,
 )
 from assistant.web.security import check_session_budget
-from knowledge.language import LANGUAGES
+from knowledge.language import LANGUAGES, detect, language_code, turn_language
 from knowledge.sources import source_info
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,6 @@ def reported_language(items: list[dict[str, Any]]) -> str | None:
 async def _turn_language(body: ChatRequest) -> str | None:
     """This turn's language, decided once (precedence: knowledge.language.
     turn_language); None lets Rasa keep the conversation's."""
-    from knowledge.language import language_code, turn_language
-
     try:
         return await asyncio.to_thread(
             turn_language,
@@ -179,8 +177,6 @@ async def _conversation_language(client: RasaClient, session_id: str, text: str)
     if slot in LANGUAGES:
         return slot
     try:
-        from knowledge.language import detect
-
         detected = await asyncio.to_thread(detect, text)
     except Exception:  # detection is a nicety: never fail the turn for it
         log.exception("language detection failed")

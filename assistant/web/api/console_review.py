@@ -23,6 +23,8 @@ from assistant.core.records.vectors import QuestionVectors
 from assistant.web.api.deps import AppServices, ServicesDep, ServiceUnavailable
 from assistant.web.schemas import Language
 from assistant.web.security import require_admin
+from knowledge.corpus import CORPUS_DIR, USER_QUESTIONS
+from knowledge.language import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,6 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def entries() -> dict[str, EntryView]:
     """FAQ entries with their languages (the call page's passages are not offered).
     Read from the FAQ files alone: the whole corpus would also split the call page."""
-    from knowledge.corpus import CORPUS_DIR
-    from knowledge.language import LANGUAGES
-
     found: dict[str, EntryView] = {}
     for path in sorted((CORPUS_DIR / "faq").glob("*.yml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
@@ -180,8 +179,6 @@ def _embed_offered() -> None:
 
 
 def _pending(services: AppServices) -> int:
-    from knowledge.corpus import CORPUS_DIR, USER_QUESTIONS
-
     return len(
         review.export_lines(services.records().engine, CORPUS_DIR / USER_QUESTIONS)
     )
@@ -249,8 +246,6 @@ def export(
 ) -> Response:
     """The decided questions not yet in the corpus: lines to append to
     user_questions.jsonl, or the same as a patch for ``git apply``."""
-    from knowledge.corpus import CORPUS_DIR, USER_QUESTIONS
-
     corpus_file = CORPUS_DIR / USER_QUESTIONS
     lines = review.export_lines(services.records().engine, corpus_file)
     if format == "patch":

@@ -14,6 +14,7 @@ from assistant.web.schemas import (
     EligibilityRequest,
     EligibilityResponse,
 )
+from knowledge.eligibility import EligibilityInput, check_eligibility
 from knowledge.place_names import country_label, region_label
 
 router = APIRouter(tags=["eligibility"])
@@ -48,8 +49,6 @@ def _region_name(region: Any, lang: str) -> str | None:
 @router.post("/api/eligibility", response_model=EligibilityResponse)
 def eligibility(body: EligibilityRequest, services: ServicesDep) -> EligibilityResponse:
     """Runs in the threadpool: the gazetteer look-up is blocking."""
-    from knowledge.eligibility import EligibilityInput, check_eligibility
-
     facts = services.facts()
     verdict = check_eligibility(  # input is validated: ValueError is a bug, a 500
         EligibilityInput(

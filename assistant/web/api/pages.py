@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 
 from assistant.web.api.deps import ServicesDep
 from assistant.web.schemas import Language
+from knowledge.facts import country_name, deadline_status, format_deadline
 from knowledge.sources import source_info
 
 router = APIRouter()
@@ -72,8 +73,6 @@ def programme(
     services: ServicesDep, lang: Annotated[Language, Query()] = "en"
 ) -> dict[str, Any]:
     """The call facts (``knowledge/call.yml``) localised for the programme page."""
-    from knowledge.facts import country_name, deadline_status, format_deadline
-
     facts = services.facts()
     raw = facts.raw
     contact = raw.get("contact") or {}
