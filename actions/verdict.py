@@ -16,7 +16,7 @@ from actions.language import current_language
 from actions.slots import entity_value
 from assistant.core.services import get_services
 from knowledge.eligibility import EligibilityInput, check_eligibility
-from knowledge.facts import country_name
+from knowledge.facts import call_status_sentence, country_name
 from knowledge.parsing import parse_country
 
 logger = logging.getLogger(__name__)
@@ -108,10 +108,9 @@ class ActionEligibilityVerdict(Action):
         )
         try:
             services = get_services()
+            facts = await asyncio.to_thread(services.facts)
             verdict = await asyncio.to_thread(
-                lambda: check_eligibility(
-                    given, services.facts(), services.gazetteer(), lang
-                )
+                lambda: check_eligibility(given, facts, services.gazetteer(), lang)
             )
         except Exception:
             logger.exception("eligibility check failed for %r", given)
@@ -127,6 +126,9 @@ class ActionEligibilityVerdict(Action):
             response=f"{names.UTTER_VERDICT_PREFIX}{verdict.verdict}",
             city=city,
             reasons=reasons,
+            # Whether the call is open today: a verdict that encourages a city says
+            # when a closed call's criteria are those of the last call (issue 16).
+            call_status=call_status_sentence(facts, lang),
             # {"verdict"}: recorded by the app for the staff console (by country).
             json_message={
                 "verdict": {

@@ -187,6 +187,40 @@ async def test_verdict_for_ottawa_encourages_and_offers_a_draft(dispatcher, doma
     assert offer["buttons"][0]["payload"] == "/start_application"
 
 
+def rendered(domain, message, lang: str) -> str:
+    """The verdict as the user reads it: the domain's variation for ``lang`` with
+    the action's values filled in (Rasa fails silently on a missing one)."""
+    variations = domain["responses"][message["response"]]
+    variation = next(
+        v
+        for v in variations
+        if any(c["value"] == lang for c in v.get("condition", ()))
+        or (lang == "en" and "condition" not in v)
+    )
+    return variation["text"].format(**message)
+
+
+@pytest.mark.parametrize(
+    ("lang", "closed"),
+    [
+        ("en", "closed on March 15, 2019"),
+        ("fr", "fin le 15 mars 2019"),
+        ("es", "cerró el 15 de marzo de 2019"),
+    ],
+)
+async def test_an_encouraging_verdict_says_the_call_is_closed(
+    dispatcher, domain, lang, closed
+):
+    # The call closed on 15 March 2019: "encouraged to apply" alone would mislead.
+    tracker = make_tracker(
+        city="Ottawa", country="CA", region="Ontario", population=1017449, language=lang
+    )
+    await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
+    text = rendered(domain, dispatcher.messages[0], lang)
+    assert closed in text
+    assert "{" not in text
+
+
 async def test_verdict_for_a_european_city_names_the_right_region(dispatcher, domain):
     tracker = make_tracker(city="Lyon", country="FR", population=500000)
     events = await ActionEligibilityVerdict().run(dispatcher, tracker, domain)
