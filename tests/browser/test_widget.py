@@ -138,6 +138,38 @@ def test_self_check_then_draft_page_autosaves(page: Page, site: Site) -> None:
     assert saved["city"] == "Ottawa" and "token" not in saved
 
 
+def test_a_refused_field_is_explained_when_left_not_while_typed(
+    page: Page, site: Site
+) -> None:
+    page.goto(site.app_url + "/eligibility")
+    page.get_by_label("City", exact=True).fill("Ottawa")
+    page.get_by_label("Country", exact=True).fill("Canada")
+    page.get_by_role("button", name="Check").click()
+    page.get_by_role("button", name="Start a draft application").click()
+    page.wait_for_url(re.compile(r"/drafts/[0-9a-f-]+#token="))
+    motivation = page.get_by_label("Motivation")
+    error = page.locator("#err-motivation")
+
+    # A motivation being written is too short until it is not: the autosave refuses
+    # it, but the page keeps quiet and the focus stays where the user types.
+    with page.expect_response(
+        lambda r: r.request.method == "PATCH" and r.status == 422
+    ):
+        motivation.press_sequentially("We want")
+    expect(motivation).to_be_focused()
+    expect(error).to_be_empty()
+
+    # Leaving the field shows why it was not saved; finishing the text saves it.
+    page.keyboard.press("Tab")
+    expect(error).to_have_text("Please write at least 10 characters.")
+    motivation.click()
+    motivation.press_sequentially(" to learn together.")
+    expect(page.locator("#saved")).to_have_text("All changes saved.")
+    expect(error).to_be_empty()
+    page.reload()
+    expect(motivation).to_have_value("We want to learn together.")
+
+
 def test_draft_page_without_the_token_says_so(page: Page, site: Site) -> None:
     page.goto(site.app_url + "/drafts/00000000-0000-4000-8000-000000000000")
     expect(page.locator("#draft-error")).to_contain_text("invalid or incomplete")

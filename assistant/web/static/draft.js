@@ -11,6 +11,9 @@
   var current = null;
   var timer = null;
   var pending = {};
+  // A refusal of the field being typed in waits until the user leaves it: "too short"
+  // under a motivation still being written would only interrupt.
+  var deferred = {};
 
   function api(method, body) {
     return fetch("/api/applications/" + encodeURIComponent(draftId), {
@@ -103,11 +106,14 @@
         // The refused values stay on screen with the reason beside them; the others
         // of this batch are retried with the next edit.
         var refused = {};
+        var editing = document.activeElement && document.activeElement.name;
         ((e.body && e.body.errors) || []).forEach(function (error) {
-          refused[String((error.loc || []).filter(function (p) { return p !== "body"; })[0])] = true;
+          var name = String((error.loc || []).filter(function (p) { return p !== "body"; })[0]);
+          refused[name] = true;
+          if (name === editing) deferred[name] = P.errorText(error);
+          else P.fieldError(form, name, P.errorText(error));
         });
         Object.keys(changes).forEach(function (k) { if (!refused[k] && !(k in pending)) pending[k] = changes[k]; });
-        P.showErrors(form, e.body);
         status.textContent = "";
         if (Object.keys(pending).length) schedule(form, null);
         return;
@@ -120,6 +126,7 @@
   function schedule(form, name) {
     if (name) {
       pending[name] = read(form, name);
+      delete deferred[name];
       P.fieldError(form, name, "");
     }
     clearTimeout(timer);
@@ -180,6 +187,10 @@
       });
       form.addEventListener("change", function (event) {
         if (event.target.type === "checkbox") schedule(form, event.target.name);
+      });
+      form.addEventListener("focusout", function (event) {
+        var name = event.target.name;
+        if (name && deferred[name]) { P.fieldError(form, name, deferred[name]); delete deferred[name]; }
       });
       var own = document.getElementById("f-own-theme");
       own.addEventListener("change", function () { addOwnTheme(form); });
