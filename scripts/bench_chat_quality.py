@@ -8,7 +8,12 @@ Two sets, one fresh session per question, no language hint (as a new visitor typ
 
 - knowledge/eval/test.jsonl through /api/chat: the entry answered (``answer_id`` of the
   reply) against the expected one, or a decline for out-of-scope questions; in the same
-  run, the engine alone on the same questions (/api/search, no language hint).
+  run, the engine alone on the same questions (/api/search, no language hint). A
+  question about a named city that the chat hands to the self-check counts as answered
+  when the verdict it reaches within one confirmation answers it (SELF_CHECK_ANSWERS).
+  ``--set`` reads another labelled set instead, e.g. a blind set whose lines carry a
+  kind (answerable / unknown / out_of_scope) and the entries that answer them; an
+  unknown is right when answered by an entry saying the sources do not say, or declined.
 - tests/data/eligibility_messages.jsonl (one-message eligibility questions with the
   verdict the gazetteer's populations and the call's rules give): the bot's follow-ups
   are answered as a user would (yes to a confirmation, the first choice of "several
@@ -49,6 +54,18 @@ TEST_SPLIT = ROOT / "knowledge" / "eval" / "test.jsonl"
 ELIGIBILITY_SET = ROOT / "tests" / "data" / "eligibility_messages.jsonl"
 # Follow-ups answered before a journey counts as stuck.
 MAX_FOLLOW_UPS = 4
+# "Could Hamilton, Ontario take part?": the chat hands a question about a named city to
+# the self-check. Its verdict answers the question when it is one of these, reached
+# within one confirmation; any other self-check is a miss.
+SELF_CHECK_ANSWERS = {
+    "eligibility-who-can-apply": {"encouraged", "below_threshold"},
+    "eligibility-population-threshold": {"encouraged", "below_threshold"},
+    "eligibility-smaller-cities": {"below_threshold"},
+    "other-regions-eu-city": {"wrong_region"},
+    "other-regions-latin-america": {"wrong_region"},
+    "other-regions-elsewhere": {"wrong_region"},
+    "other-regions-asia": {"wrong_region"},
+}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -112,52 +129,97 @@ class Client:
 
 @dataclass
 class Tally:
+    """Rows of a labelled set: answerable (right when the entry answered is one the row
+    accepts), out of scope (right when declined) and, in the blind sets, unknown (right
+    when answered honestly: an entry saying the sources do not say, or declined)."""
+
+    honest: frozenset[str] = frozenset()
     answerable: int = 0
     answered_right: int = 0
     wrongly_declined: int = 0
     out_of_scope: int = 0
     declined_right: int = 0
+    unknown: int = 0
+    unknown_honest: int = 0
+    unknown_neighbouring_fact: int = 0
+    by_self_check: int = 0
 
-    def add(self, expected: str | None, got: str | None) -> None:
-        if expected is None:
+    def add(
+        self, row: dict[str, Any], got: str | None, verdict: str | None = None
+    ) -> None:
+        """``verdict``: the self-check's, when the chat handed the question to it."""
+        kind = row.get("kind") or (
+            "out_of_scope" if row.get("expected") is None else "answerable"
+        )
+        if kind == "out_of_scope":
             self.out_of_scope += 1
             self.declined_right += got is None
+        elif kind == "unknown":
+            self.unknown += 1
+            self.unknown_honest += got is None or got in self.honest
+            self.unknown_neighbouring_fact += got is not None and got not in self.honest
         else:
+            accepted = row.get("accept") or [row["expected"]]
+            by_verdict = any(
+                verdict in SELF_CHECK_ANSWERS.get(entry, ()) for entry in accepted
+            )
             self.answerable += 1
-            self.answered_right += got == expected
-            self.wrongly_declined += got is None
+            self.answered_right += got in accepted or by_verdict
+            self.by_self_check += by_verdict
+            self.wrongly_declined += got is None and verdict is None
 
     def figures(self) -> dict[str, float | int]:
-        total = self.answerable + self.out_of_scope
-        return {
+        total = self.answerable + self.out_of_scope + self.unknown
+        right = self.answered_right + self.declined_right + self.unknown_honest
+        figures: dict[str, float | int] = {
             "n": total,
-            "correct": _pct(self.answered_right + self.declined_right, total),
+            "correct": _pct(right, total),
             "answered_right": _pct(self.answered_right, self.answerable),
             "wrongly_declined": _pct(self.wrongly_declined, self.answerable),
             "declined_right": _pct(self.declined_right, self.out_of_scope),
         }
+        if self.by_self_check:
+            figures["by_self_check"] = self.by_self_check
+        if self.unknown:
+            figures["unknown_honest"] = _pct(self.unknown_honest, self.unknown)
+            figures["unknown_neighbouring_fact"] = self.unknown_neighbouring_fact
+        return figures
 
 
 def _pct(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+def honest_entries() -> frozenset[str]:
+    """Entries that say what the sources do not state and give the contact."""
+    from knowledge.corpus import load_corpus
+
+    return frozenset(r.id for r in load_corpus() if "{contact}" in r.answer)
+
+
 def knowledge_split(
     client: Client, rows: list[dict[str, Any]]
 ) -> tuple[dict[str, Any], list[float]]:
-    chat: dict[str, Tally] = defaultdict(Tally)
-    engine: dict[str, Tally] = defaultdict(Tally)
+    honest = honest_entries()
+    chat: dict[str, Tally] = defaultdict(lambda: Tally(honest))
+    engine: dict[str, Tally] = defaultdict(lambda: Tally(honest))
     seconds: list[float] = []
     misses = []
     for row in rows:
         turn = client.chat(row["text"])
         seconds.append(turn.seconds)
         expected, lang = row.get("expected"), row["lang"]
-        chat[lang].add(expected, turn.answer_id)
+        verdict = None
+        if turn.answer_id is None and row.get("kind", "answerable") == "answerable":
+            journey = follow_self_check(client, turn, Journey())
+            if journey.confirmations <= 1:
+                verdict = journey.verdict
+        chat[lang].add(row, turn.answer_id, verdict)
         alone = client.search(row["text"])
-        engine[lang].add(expected, alone)
+        engine[lang].add(row, alone)
         if turn.answer_id != alone:
-            misses.append([lang, row["text"], expected, turn.answer_id, alone])
+            got = f"verdict:{verdict}" if verdict else turn.answer_id
+            misses.append([lang, row["text"], expected, got, alone, turn.text[:160]])
     report = {
         lang: {"chat": chat[lang].figures(), "engine": engine[lang].figures()}
         for lang in LANGUAGES
@@ -189,6 +251,11 @@ def eligibility_journey(client: Client, row: dict[str, Any]) -> Journey:
     journey = Journey()
     turn = client.chat(row["text"])
     journey.transcript.append(turn.text)
+    return follow_self_check(client, turn, journey)
+
+
+def follow_self_check(client: Client, turn: Turn, journey: Journey) -> Journey:
+    """Answers the self-check's follow-ups as a user would, up to its verdict."""
     for _ in range(MAX_FOLLOW_UPS):
         slots = client.slots(turn.session_id)
         journey.city = slots.get("city") or journey.city
@@ -258,14 +325,15 @@ def bench(args: argparse.Namespace) -> int:
     except httpx.HTTPError as exc:
         print(f"bench: the app is not reachable at {args.url} ({exc})", file=sys.stderr)
         return 2
-    split = read_jsonl(TEST_SPLIT)
-    eligibility = read_jsonl(ELIGIBILITY_SET)
+    split = read_jsonl(args.set)
+    eligibility = [] if args.skip_eligibility else read_jsonl(ELIGIBILITY_SET)
     if args.limit:
         split = _per_language(split, args.limit)
         eligibility = _per_language(eligibility, args.limit)
     client.chat("warm up")  # the first turn loads models
     knowledge, seconds = knowledge_split(client, split)
     report = {
+        "set": args.set.name,
         "knowledge_test_split": knowledge,
         "eligibility_messages": eligibility_set(client, eligibility),
         "chat_turn_ms": {
@@ -294,16 +362,19 @@ def _p95(values: list[float]) -> float:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    print("Knowledge test split, through /api/chat (chat) and /api/search (engine):")
+    print(f"{report['set']}, through /api/chat (chat) and /api/search (engine):")
     print(f"{'lang':<5}{'n':>5}  {'':<7}{'correct':>8}{'answered':>10}"
-          f"{'wrongly declined':>18}{'declined (oos)':>16}")  # fmt: skip
+          f"{'wrongly declined':>18}{'declined (oos)':>16}"
+          f"{'unknown honest':>16}{'neighbouring':>14}")  # fmt: skip
     for lang, both in report["knowledge_test_split"]["by_language"].items():
         for who in ("chat", "engine"):
             f = both[who]
             print(f"{lang:<5}{f['n']:>5}  {who:<7}{f['correct']:>8}"
                   f"{f['answered_right']:>10}{f['wrongly_declined']:>18}"
-                  f"{f['declined_right']:>16}")  # fmt: skip
-    print("\nOne-message eligibility questions:")
+                  f"{f['declined_right']:>16}{f.get('unknown_honest', '-'):>16}"
+                  f"{f.get('unknown_neighbouring_fact', '-'):>14}")  # fmt: skip
+    if report["eligibility_messages"]["by_language"]:
+        print("\nOne-message eligibility questions:")
     for lang, f in report["eligibility_messages"]["by_language"].items():
         print(f"{lang}: n={f['n']} verdict within one confirmation "
               f"{f['verdict_within_one_confirmation']} %, right verdict "
@@ -328,6 +399,15 @@ def main(argv: list[str] | None = None) -> int:
         help="Rasa's API token (default: the running stack's, from the settings)",
     )
     parser.add_argument("--limit", type=int, default=0, help="questions per language")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        default=TEST_SPLIT,
+        help="labelled questions (default: the knowledge test split; a blind set's "
+        "lines may carry a kind, answerable/unknown/out_of_scope, and the accepted "
+        "entries)",
+    )
+    parser.add_argument("--skip-eligibility", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--start-stack", action="store_true")
     args = parser.parse_args(argv)
