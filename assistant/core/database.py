@@ -4,16 +4,20 @@ and every operation retried on a lock and bounded by one deadline.
 
 Framework-free (the action server uses it too). A caller gets its result, or
 :class:`DatabaseUnavailable` within about ``timeout`` seconds, never a hang and never
-"database is locked": the web app answers that with 503 and ``Retry-After``.
+"database is locked": the web app answers that with 503 and ``Retry-After``. The web
+app awaits :meth:`Deadline.arun`, so a frozen database holds none of its request
+threads; a call whose caller was told "unavailable" never commits afterwards.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
@@ -33,6 +37,19 @@ MAX_WORKERS = 8
 
 class DatabaseUnavailable(RuntimeError):
     """The database failed or did not answer within the configured timeout."""
+
+
+# The deadline of the call a worker thread is running (Deadline._with_retries).
+_call = threading.local()
+
+
+def _refuse_late_commit(_conn: Any) -> None:
+    # A server that froze mid-call and thawed after the caller was answered 503 would
+    # otherwise commit a write the user was told failed. Raised before the driver's
+    # COMMIT, so the transaction rolls back (a COMMIT already sent may still land).
+    expires = getattr(_call, "expires", None)
+    if expires is not None and time.monotonic() > expires:
+        raise DatabaseUnavailable("the deadline passed before the commit")
 
 
 def _on_sqlite_connect(timeout: float) -> Callable[[Any, Any], None]:
@@ -71,12 +88,16 @@ def make_engine(url: URL, timeout: float) -> Engine:
         )
         event.listen(engine, "connect", _on_sqlite_connect(timeout))
         event.listen(engine, "begin", _on_sqlite_begin)
-        return engine
-    if backend == "postgresql":
+    elif backend == "postgresql":
         millis = int(timeout * 1000)
-        return create_engine(
+        engine = create_engine(
             url,
             pool_pre_ping=True,
+            # Never more connections than calls that can run at once (the workers),
+            # so no call waits for a connection a frozen call holds; and the wait
+            # for one is bounded like a statement.
+            pool_size=MAX_WORKERS,
+            max_overflow=0,
             pool_timeout=timeout,
             connect_args={
                 # libpq's connect_timeout is whole seconds, at least 2.
@@ -89,7 +110,10 @@ def make_engine(url: URL, timeout: float) -> Engine:
                 "keepalives_count": 2,
             },
         )
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "commit", _refuse_late_commit)
+    return engine
 
 
 def retriable(error: SQLAlchemyError) -> bool:
@@ -111,28 +135,56 @@ def reason(error: BaseException) -> str:
 
 
 class Deadline:
-    """Runs database operations in worker threads, retried on a lock, within
-    ``timeout`` seconds: a frozen server costs the caller ``timeout``, not forever."""
+    """Runs database operations in its own worker threads, retried on a lock, within
+    ``timeout`` seconds: a frozen server costs the caller ``timeout``, not forever.
+
+    The caller's wait is bounded here, not by the driver: a frozen server (SIGSTOP, a
+    hung disk) holds a worker in a read that no server-side timeout ends. Those
+    workers stay stuck until it thaws; later calls queue behind them and are dropped,
+    unrun, once their own deadline passes.
+    """
 
     def __init__(self, timeout: float, name: str = "db") -> None:
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix=name)
 
-    def run(self, operation: Callable[[], T]) -> T:
+    def _submit(self, operation: Callable[[], T]) -> Future[T]:
         expires = time.monotonic() + self.timeout
-        future = self._pool.submit(self._with_retries, operation, expires)
+        return self._pool.submit(self._with_retries, operation, expires)
+
+    def _unavailable(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            f"the database did not answer within {self.timeout:g} s"
+        )
+
+    def run(self, operation: Callable[[], T]) -> T:
+        """The result, waiting in this thread (the action server, scripts)."""
+        future = self._submit(operation)
         try:
-            # A live server's own timeouts end the call about now too; a frozen one
-            # leaves its worker waiting, and only this bounds the caller's wait.
             return future.result(timeout=self.timeout)
         except FutureTimeout:
             future.cancel()
-            raise DatabaseUnavailable(
-                f"the database did not answer within {self.timeout:g} s"
-            ) from None
+            raise self._unavailable() from None
+
+    async def arun(self, operation: Callable[[], T]) -> T:
+        """The result, awaited on the event loop: no thread of the caller waits."""
+        future = self._submit(operation)
+        try:
+            # Cancelling the wrapper cancels the call if it has not started yet.
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except TimeoutError:
+            raise self._unavailable() from None
 
     @staticmethod
     def _with_retries(operation: Callable[[], T], expires: float) -> T:
+        _call.expires = expires
+        try:
+            return Deadline._attempts(operation, expires)
+        finally:
+            _call.expires = None
+
+    @staticmethod
+    def _attempts(operation: Callable[[], T], expires: float) -> T:
         delay = 0.01
         while True:
             if time.monotonic() > expires:

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,7 +174,9 @@ class DraftStore:
             ) from exc
         return engine
 
-    def _insert(self, fields: Mapping[str, Any], token_hash: str) -> Draft:
+    def _inserting(
+        self, fields: Mapping[str, Any], token_hash: str
+    ) -> Callable[[], Draft]:
         """``fields`` go through :class:`DraftFields` whoever writes them (the chat or
         the API): a value it refuses raises pydantic's ``ValidationError``."""
         fields = normalise(fields)
@@ -193,16 +195,22 @@ class DraftStore:
                 session.flush()
                 return _to_draft(row)
 
-        return self._deadline.run(insert)
+        return insert
 
     def create(self, fields: Mapping[str, Any]) -> tuple[Draft, str]:
         """Save a new draft; returns it with its token (shown once, never stored)."""
         token = secrets.token_urlsafe(32)
-        return self._insert(fields, hash_token(token)), token
+        return self._deadline.run(self._inserting(fields, hash_token(token))), token
+
+    async def acreate(self, fields: Mapping[str, Any]) -> tuple[Draft, str]:
+        """:meth:`create`, awaited (the web app's event loop)."""
+        token = secrets.token_urlsafe(32)
+        insert = self._inserting(fields, hash_token(token))
+        return await self._deadline.arun(insert), token
 
     def create_unclaimed(self, fields: Mapping[str, Any]) -> Draft:
         """Save a new draft that no token opens until :meth:`claim` gives it one."""
-        return self._insert(fields, UNCLAIMED)
+        return self._deadline.run(self._inserting(fields, UNCLAIMED))
 
     def claim(self, draft_id: str) -> str | None:
         """Give an unclaimed draft its token (once); None if claimed or unknown."""
@@ -231,26 +239,30 @@ class DraftStore:
             return None
         return row
 
-    def get(self, draft_id: str, token: str) -> Draft | None:
-        """The draft, or None for an unknown id or a wrong token (indistinguishable)."""
-
+    def _reading(self, draft_id: str, token: str) -> Callable[[], Draft | None]:
         def read() -> Draft | None:
             with Session(self.engine) as session:
                 row = self._authorised(session, draft_id, token)
                 return _to_draft(row) if row is not None else None
 
-        return self._deadline.run(read)
+        return read
 
-    def update(
+    def get(self, draft_id: str, token: str) -> Draft | None:
+        """The draft, or None for an unknown id or a wrong token (indistinguishable)."""
+        return self._deadline.run(self._reading(draft_id, token))
+
+    async def aget(self, draft_id: str, token: str) -> Draft | None:
+        return await self._deadline.arun(self._reading(draft_id, token))
+
+    def _updating(
         self, draft_id: str, token: str, changes: Mapping[str, Any]
-    ) -> Draft | None:
+    ) -> Callable[[], Draft | None]:
         """Merge ``changes`` (checked by :class:`DraftFields`, which raises on a value
         it refuses) into the draft in one transaction; None if refused.
 
         An unknown id and a wrong token take the same path (read, compare, return)
         and neither writes nor locks a row: the time tells nothing about the id.
         """
-
         changes = normalise(changes)
 
         def write() -> Draft | None:
@@ -268,7 +280,17 @@ class DraftStore:
                 session.flush()
                 return _to_draft(row)
 
-        return self._deadline.run(write)
+        return write
+
+    def update(
+        self, draft_id: str, token: str, changes: Mapping[str, Any]
+    ) -> Draft | None:
+        return self._deadline.run(self._updating(draft_id, token, changes))
+
+    async def aupdate(
+        self, draft_id: str, token: str, changes: Mapping[str, Any]
+    ) -> Draft | None:
+        return await self._deadline.arun(self._updating(draft_id, token, changes))
 
     def list_all(self) -> list[Draft]:
         """Every draft, oldest first (for programme staff only)."""
@@ -280,14 +302,16 @@ class DraftStore:
 
         return self._deadline.run(read)
 
+    def _probe(self) -> None:
+        with Session(self.engine) as session:
+            session.execute(select(_DraftRow.id).limit(1))
+
     def ping(self) -> None:
         """Raise :class:`DatabaseUnavailable` unless the database answers now."""
+        self._deadline.run(self._probe)
 
-        def probe() -> None:
-            with Session(self.engine) as session:
-                session.execute(select(_DraftRow.id).limit(1))
-
-        self._deadline.run(probe)
+    async def aping(self) -> None:
+        await self._deadline.arun(self._probe)
 
     def close(self) -> None:
         self._deadline.close()

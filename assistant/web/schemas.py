@@ -17,22 +17,23 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from assistant.core.draft_fields import NAME_MAX, Country, DraftFields, Line, Population
+from assistant.core.draft_fields import (
+    NAME_MAX,
+    NOT_SPACE,
+    Country,
+    DraftFields,
+    Line,
+    Population,
+)
 from knowledge.facts import CallFacts, call_status, call_status_sentence
 from knowledge.limits import MAX_MESSAGE_CHARS
 
 Language = Literal["en", "fr", "es"]
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
-# Every character str.isspace() (and so str.strip()) counts as a space, named one by
-# one: regex engines disagree on what \s covers (\x1c-\x1f, \x85), and the schema
-# must say exactly what our validators accept.
-_SPACES = (
-    r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
-    r"\u205f\u3000"
-)
-# Text that must say something: a character that is not a space.
-NOT_BLANK = rf"[^{_SPACES}]"
+# Text that must say something: a character that is not a space (named one by one:
+# regex engines disagree on what \s covers, see draft_fields.SPACES).
+NOT_BLANK = NOT_SPACE
 # Documented only: the validators check it, with a clearer message than a pattern's.
 _NOT_BLANK: dict[str, Any] = {"pattern": NOT_BLANK}
 

@@ -100,3 +100,60 @@ def test_an_unclaimed_draft_opens_only_after_its_one_claim(store: DraftStore) ->
     assert opened is not None and opened.fields == {"city": "Laval"}
     assert store.claim(draft.id) is None  # a second claim gets nothing
     assert store.claim("not-a-uuid") is None
+
+
+def _frozen_for(store: DraftStore, seconds: float, verb: str) -> list[str]:
+    """Every ``verb`` statement stalls ``seconds`` (a frozen server) and is logged."""
+    stalled: list[str] = []
+
+    def stall(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(verb):
+            stalled.append(statement)
+            time.sleep(seconds)
+
+    event.listen(store.engine, "before_cursor_execute", stall)
+    return stalled
+
+
+def test_a_write_answered_unavailable_is_never_committed_later(
+    tmp_path: Path,
+) -> None:
+    store = DraftStore(f"sqlite:///{tmp_path / 'app.db'}", timeout=0.5)
+    try:
+        stalled = _frozen_for(store, 1.0, "INSERT")
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable):
+            store.create({"city": "Ottawa"})
+        assert time.monotonic() - started < 0.5 + 0.5
+        time.sleep(1.5)  # the server "thaws": the INSERT ends, its COMMIT is refused
+        assert stalled and store.list_all() == []
+    finally:
+        store.close()
+
+
+async def test_awaited_calls_end_at_their_deadline_even_when_queued(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    from assistant.core.database import MAX_WORKERS
+
+    store = DraftStore(f"sqlite:///{tmp_path / 'app.db'}", timeout=0.5)
+    draft, token = store.create({"city": "Ottawa"})
+    try:
+        stalled = _frozen_for(store, 2.0, "SELECT")
+        calls = MAX_WORKERS + 6  # six wait behind the stuck ones
+
+        async def read() -> float:
+            started = time.monotonic()
+            with pytest.raises(DatabaseUnavailable):
+                await store.aget(draft.id, token)
+            return time.monotonic() - started
+
+        waits = await asyncio.gather(*(read() for _ in range(calls)))
+        assert max(waits) < 0.5 + 0.5
+        # The calls still queued at their deadline were dropped, never run.
+        await asyncio.sleep(2.5)
+        assert len(stalled) == MAX_WORKERS
+    finally:
+        store.close()

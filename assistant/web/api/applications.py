@@ -1,4 +1,8 @@
-"""Draft applications: create, read and autosave (PATCH) with the draft's token."""
+"""Draft applications: create, read and autosave (PATCH) with the draft's token.
+
+The routes are async and await the database under its deadline (Deadline.arun): a
+frozen database costs each request the timeout and then a 503, and holds none of the
+app's request threads, so nothing else queues behind it."""
 
 from __future__ import annotations
 
@@ -103,10 +107,11 @@ def themes(lang: Annotated[Language, Query()] = "en") -> list[ThemeChoice]:
     response_model=ApplicationCreated,
     status_code=status.HTTP_201_CREATED,
 )
-def create_application(
+async def create_application(
     body: ApplicationCreate, services: ServicesDep, settings: SettingsDep
 ) -> ApplicationCreated:
-    draft, token = services.drafts().create(body.model_dump(exclude_none=True))
+    store = await services.open_drafts()
+    draft, token = await store.acreate(body.model_dump(exclude_none=True))
     return ApplicationCreated(
         **_view(draft, _facts(services)).model_dump(),
         token=token,
@@ -115,17 +120,18 @@ def create_application(
 
 
 @router.get("/api/applications/{draft_id}", response_model=Application)
-def get_application(
+async def get_application(
     draft_id: str, services: ServicesDep, credentials: BearerDep
 ) -> Application:
-    draft = services.drafts().get(draft_id, _token(credentials))
+    store = await services.open_drafts()
+    draft = await store.aget(draft_id, _token(credentials))
     if draft is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
     return _view(draft, _facts(services))
 
 
 @router.patch("/api/applications/{draft_id}", response_model=Application)
-def update_application(
+async def update_application(
     draft_id: str,
     body: ApplicationPatch,
     services: ServicesDep,
@@ -133,11 +139,11 @@ def update_application(
 ) -> Application:
     token = _token(credentials)
     changes = body.model_dump(exclude_unset=True)
-    store = services.drafts()
-    draft = (
-        store.update(draft_id, token, changes)
+    store = await services.open_drafts()
+    draft = await (
+        store.aupdate(draft_id, token, changes)
         if changes
-        else store.get(draft_id, token)
+        else store.aget(draft_id, token)
     )
     if draft is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)

@@ -7,6 +7,7 @@ assistant.web``), never at import time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -80,6 +81,20 @@ class AppServices:
 
     def drafts(self) -> DraftStore:
         return self._use("the drafts store", self.core.drafts)
+
+    async def open_drafts(self) -> DraftStore:
+        """:meth:`drafts` from the event loop: opening the database (when the warm-up
+        could not) blocks, so it runs in a thread, within the database timeout."""
+        if self.core.loaded("drafts"):
+            return self.drafts()
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(self.drafts),
+                self.settings.database.timeout_seconds,
+            )
+        except TimeoutError:
+            late = "the drafts database did not open in time"
+            raise ServiceUnavailable(late) from None
 
     def records(self) -> RecordStore:
         return self._use("the records store", self.core.records)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -13,7 +13,12 @@ from sqlalchemy.engine import Engine
 
 from assistant.core import database
 from assistant.core.drafts import normalise_url
-from assistant.web.api.deps import ServicesDep, SettingsDep, manifest_present
+from assistant.web.api.deps import (
+    AppServices,
+    ServicesDep,
+    SettingsDep,
+    manifest_present,
+)
 from assistant.web.rasa_client import PROBE_TIMEOUT_SECONDS, RasaClient
 from assistant.web.schemas import Health
 
@@ -21,14 +26,18 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
-async def _probe(check: Callable[[], object]) -> bool:
-    """True when ``check`` returns within the probe timeout without raising."""
+async def _probe(check: Awaitable[object]) -> bool:
+    """True when ``check`` is done within the probe timeout without raising."""
     try:
-        await asyncio.wait_for(asyncio.to_thread(check), PROBE_TIMEOUT_SECONDS)
+        await asyncio.wait_for(check, PROBE_TIMEOUT_SECONDS)
     except Exception as exc:  # any failure or timeout means: down
         log.warning("health probe failed: %s", database.reason(exc))
         return False
     return True
+
+
+async def _ping_drafts(services: AppServices) -> None:
+    await (await services.open_drafts()).aping()
 
 
 def _tracker_engine(request: Request, url: str) -> Engine:
@@ -38,6 +47,18 @@ def _tracker_engine(request: Request, url: str) -> Engine:
         engine = database.make_engine(normalise_url(url), PROBE_TIMEOUT_SECONDS)
         request.app.state.tracker_probe = engine
     return engine
+
+
+def _tracker_deadline(request: Request) -> database.Deadline:
+    # Its own workers: a frozen tracker database keeps each probe's thread until it
+    # thaws, and in asyncio's shared pool those would starve the chat's threads.
+    deadline: database.Deadline | None = getattr(
+        request.app.state, "tracker_deadline", None
+    )
+    if deadline is None:
+        deadline = database.Deadline(PROBE_TIMEOUT_SECONDS, name="tracker-probe")
+        request.app.state.tracker_deadline = deadline
+    return deadline
 
 
 def _ping_tracker(request: Request, url: str) -> None:
@@ -61,8 +82,12 @@ async def health(
     rasa_up, actions_up, database_up, tracker_up = await asyncio.gather(
         client.rasa_up(),
         client.actions_up(),
-        _probe(lambda: services.drafts().ping()),
-        _probe(lambda: _ping_tracker(request, settings.database.tracker_url)),
+        _probe(_ping_drafts(services)),
+        _probe(
+            _tracker_deadline(request).arun(
+                lambda: _ping_tracker(request, settings.database.tracker_url)
+            )
+        ),
     )
     knowledge_ok = await asyncio.to_thread(
         manifest_present, settings.knowledge.index_dir
