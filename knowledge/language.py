@@ -157,7 +157,7 @@ def _yaml_loader() -> Any:
 
 def build_vocabulary(texts: Iterator[tuple[str, str]]) -> dict[str, str]:
     """Folded word -> the one language whose texts use it; names left out (a word
-    written capitalised mid-sentence at least half as often as in lower case)."""
+    written capitalised mid-sentence more than half as often as in lower case)."""
     languages: dict[str, set[str]] = {}
     capitalised: Counter[str] = Counter()
     lower: Counter[str] = Counter()
@@ -213,13 +213,13 @@ def turn_language(
     2. ``explicit``: the language the user picked in the widget's selector;
     3. the message's own language, when it is long enough to tell
        (:func:`detect_switch`: "c quoi l'entente", "fecha de cierre?");
-    4. on a conversation's first turn, a shorter message's words when they belong to
-       one language's knowledge-base texts only (:func:`vocabulary_language`:
-       "comment candidater", "hola"): lingua guesses on two words (of the 92
-       questions of one or two words in knowledge/eval's test, calibration and blind
-       sets, these words name the right language for 67, a wrong one for none, and
-       leave 25 to the page). Later turns keep the language: "oui", "gracias" or
-       "Laval" answer a question there;
+    4. on a conversation's first turn, the words of a message too short or unclear
+       for that, when they belong to one language's knowledge-base texts only
+       (:func:`vocabulary_language`: "comment candidater", "hola"): lingua guesses
+       on two words (of the 92 questions of one or two words in knowledge/eval's
+       test, calibration and blind sets, these words name the right language for 67,
+       a wrong one for none, and leave 25 to the page). Later turns keep the
+       language: "oui", "gracias" or "Laval" answer a question there;
     5. ``page``, the host page's language, on a conversation's first turn: the prior
        when detection is unsure ("Ottawa", "ok");
     6. otherwise None: the conversation keeps its language.
