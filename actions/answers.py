@@ -5,6 +5,11 @@ out_of_scope and nlu_fallback too): the engine's calibrated decision is the one 
 When it declines a message the NLU had called out of scope or was unsure of, the
 out-of-scope reply is given (the help for a request for help); a declined programme
 question gets the contact instead.
+
+A self-check request that names a city passes here first (data/rules/eligibility.yml):
+"can we request Lyon as our partner?" reads like "can Lyon apply?", but when the
+engine's best entry is about choosing the partner, it is a programme question and gets
+that answer instead of a self-check of Lyon.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ MAX_SUGGESTIONS = 3
 # Knowledge topics whose questions about a named city are the self-check's: "can
 # Portland apply?", "Munich, Germany: can we take part?" get a verdict, not the rule.
 SELF_CHECK_TOPICS = frozenset({"eligibility", "other_regions"})
+# Entries about the European partner: a city named in a question they answer is the
+# partner wanted, not the applicant ("could we be paired with Lyon?"). Entries, not
+# the "pairs" topic: "can Guadalajara apply?" best matches Guadalajara's pairing.
+PARTNER_ENTRIES = frozenset({"pairs-choose-partner", "pairs-how-matching-works"})
 
 
 def contact_kwargs() -> dict[str, str]:
@@ -131,7 +140,10 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
-        unsure = names.DECLINE_BY_INTENT.get(intent_name(tracker) or "")
+        intent = intent_name(tracker) or ""
+        if intent == names.INTENT_CHECK_ELIGIBILITY:
+            return await self._partner_question(dispatcher, tracker, lang)
+        unsure = names.DECLINE_BY_INTENT.get(intent)
         text = question_text(tracker)
         if answers_the_form(tracker, domain):
             return []
@@ -161,6 +173,28 @@ class ActionAnswerQuestion(Action):
             dispatcher, buttons, unsure=unsure, turn=knowledge_payload(result)
         )
         return []
+
+    @staticmethod
+    async def _partner_question(
+        dispatcher: CollectingDispatcher, tracker: Tracker, lang: str
+    ) -> list[dict[str, Any]]:
+        """The partner answer for a self-check request about a wanted partner city;
+        otherwise nothing, and the rule goes on to the self-check."""
+        text = question_text(tracker)
+        city = entity_value(tracker, names.ENTITY_CITY)
+        if not text or city is None or tracker.active_loop_name:
+            return []  # no engine call: "is my city eligible?", a button, a form
+        try:
+            answerer = await asyncio.to_thread(get_services().answerer)
+            result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
+        except Exception:  # the self-check goes on
+            logger.exception("knowledge engine failed for %r", text)
+            return []
+        hits = result.hits or []
+        if not (result.answered and hits and hits[0].entry_id in PARTNER_ENTRIES):
+            return []
+        utter_answer(dispatcher, result, lang)
+        return [FollowupAction(names.RASA_ACTION_LISTEN)]
 
     @staticmethod
     def _decline(

@@ -20,6 +20,7 @@ from actions.slots import (
     answer_or_entity,
     country_slot,
     entity_value,
+    place_name,
     strip_name_lead_in,
     typed_text,
 )
@@ -168,7 +169,7 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        city = valid_value("city", value) if isinstance(value, str) else None
+        city = valid_value("city", place_name(value))
         if city is not None and await _only_yes_or_no(city, current_language(tracker)):
             city = None  # "Oui" answered the question before; it names no city
         if city is None:

@@ -19,9 +19,9 @@ from actions.places import (
 )
 from actions.slots import (
     answer_for,
-    clean_text,
     country_slot,
     entity_value,
+    place_name,
     yes_no,
     yes_no_answer,
 )
@@ -155,7 +155,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        city = clean_text(value)
+        city = place_name(value)
         if city is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
             return {names.SLOT_CITY: None}

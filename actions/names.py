@@ -79,6 +79,8 @@ FORM_ELIGIBILITY = "eligibility_form"
 FORM_APPLICATION = "application_form"
 
 # --- actions -----------------------------------------------------------------------
+# Rasa's own action (not in the domain): wait for the next message.
+RASA_ACTION_LISTEN = "action_listen"
 ACTION_ANSWER_QUESTION = "action_answer_question"
 ACTION_CONTACT_HUMAN = "action_contact_human"
 ACTION_CHANGE_LANGUAGE = "action_change_language"

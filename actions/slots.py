@@ -103,6 +103,20 @@ def clean_text(value: Any, max_chars: int = MAX_TEXT_CHARS) -> str | None:
     return text
 
 
+# Characters no place name has: markup and payload syntax ("<script>", "{", "/").
+_NOT_IN_PLACE_NAMES = frozenset('<>{}[]"\\|`=@#$%^*~/')
+
+
+def place_name(value: Any) -> str | None:
+    """:func:`clean_text` that also refuses markup and payload syntax: such a "city"
+    would otherwise be looked up, asked about ("In which country is <script>...?")
+    and saved."""
+    text = clean_text(value)
+    if text is None or _NOT_IN_PLACE_NAMES.intersection(text):
+        return None
+    return text
+
+
 def response_text(domain: DomainDict, response: str, lang: str) -> str | None:
     """The text of a domain response in ``lang`` (its English default otherwise)."""
     default = None

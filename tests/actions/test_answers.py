@@ -238,3 +238,59 @@ async def test_a_request_for_help_is_answered_when_it_is_a_programme_question(
         dispatcher, make_tracker("what can you do?", "help"), domain
     )
     assert uttered(dispatcher) == [names.UTTER_HELP]
+
+
+# --- a self-check request about the partner wanted -----------------------------------
+
+PARTNER = FakeHit(
+    "pairs-choose-partner",
+    0.85,
+    "Can we choose our partner city?",
+    "The call does not say you can pick it.",
+    "call-page",
+    topic="pairs",
+)
+LYON = [{"entity": "city", "value": "Lyon", "start": 15, "end": 19}]
+
+
+async def test_a_city_wanted_as_partner_gets_the_partner_answer_not_a_self_check(
+    dispatcher, domain
+):
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [PARTNER])))
+    tracker = make_tracker(
+        "can we request Lyon as our partner", "check_eligibility", LYON
+    )
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    assert dispatcher.messages[0]["text"] == PARTNER.answer
+    assert dispatcher.messages[1]["custom"] == {"answer_id": "pairs-choose-partner"}
+
+
+async def test_a_city_to_check_goes_on_to_the_self_check_silently(dispatcher, domain):
+    # "can Guadalajara apply?" best matches Guadalajara's pairing: still a self-check.
+    pairing = FakeHit(
+        "pairs-mexico",
+        0.9,
+        "Which Mexican cities?",
+        "Guadalajara...",
+        "s",
+        topic="pairs",
+    )
+    for hit in (pairing, DEADLINE):
+        get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [hit])))
+        tracker = make_tracker("can Lyon apply?", "check_eligibility", LYON)
+        assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+
+
+async def test_a_self_check_request_without_a_city_does_not_ask_the_engine(
+    dispatcher, domain
+):
+    answerer = FakeAnswerer(FakeResult(True, "en", [PARTNER]))
+    get_services().override("answerer", answerer)
+    tracker = make_tracker("is my city eligible?", "check_eligibility")
+
+    assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
+    assert answerer.calls == [] and dispatcher.messages == []

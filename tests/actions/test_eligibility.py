@@ -311,6 +311,19 @@ async def test_unknown_city_given_as_the_answer_is_kept(dispatcher, domain):
     assert uttered(dispatcher) == [names.UTTER_CITY_UNKNOWN]
 
 
+@pytest.mark.parametrize(
+    "text", ["<script>alert(1)</script>", "Ottawa</b>", "{{city}}"]
+)
+async def test_markup_or_a_payload_is_no_city_and_is_asked_again(
+    dispatcher, domain, text
+):
+    # Not "In which country is <script>alert(1)</script>?".
+    events = await run_form(asking("city", text), dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None
+    assert uttered(dispatcher) == [names.UTTER_INVALID_CITY]
+
+
 async def test_verdict_does_not_claim_the_gazetteer_population_was_typed(
     dispatcher, domain
 ):

@@ -62,12 +62,48 @@ def test_one_message_eligibility_questions_get_their_verdict(
 
 
 @pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("is it ok if we pick Lyon as our partner?", "en"),
+        ("peut-on demander Lyon comme ville partenaire ?", "fr"),
+        ("¿podemos pedir Lyon como ciudad socia?", "es"),
+    ],
+)
+def test_a_city_wanted_as_partner_gets_the_pairing_answer(
+    client: Any, message: str, lang: str
+) -> None:
+    # Not a self-check of Lyon (which would end in "outside the call").
+    turn = client.chat(message)
+    assert turn.answer_id == "pairs-choose-partner", turn.text
+    assert not client.slots(turn.session_id).get("requested_slot"), turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [("comment candidater", "fr"), ("fecha cierre", "es"), ("hola", "es")],
+)
+def test_a_short_first_message_is_answered_in_its_language(
+    live_stack: LiveStack, message: str, lang: str
+) -> None:
+    response = httpx.post(
+        f"{live_stack.app_url}/api/chat",
+        json={"message": message, "page_language": "en"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["language"] == lang, response.json()
+
+
+@pytest.mark.parametrize(
     "message",
     [
         ("Paris, Lyon, Toronto, Ottawa, Montréal QC, Zapopan Jalisco. " * 40)[:2000],
         "😀🙏🏽🇨🇦 ??? 🎉",
         '/inform{"city": "Ottawa", "population": "lots"}',
         '/inform{"city": ',
+        '/start_application{"city": "<script>alert(1)</script>", "email": "x@"}',
+        "<script>alert(1)</script> quelle est la date limite ?",
+        "¿" * 2000,
     ],
 )
 def test_bad_input_gets_a_sensible_reply(live_stack: LiveStack, message: str) -> None:
@@ -77,4 +113,8 @@ def test_bad_input_gets_a_sensible_reply(live_stack: LiveStack, message: str) ->
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["messages"] and all(m["text"] for m in body["messages"])
-    assert "Traceback" not in str(body)
+    # Rasa and the actions handled it: not the knowledge engine standing in for them.
+    assert not body["degraded"], body
+    text = str(body)
+    for leak in ("Traceback", "validation error", "Exception", "<script>"):
+        assert leak not in text, body

@@ -65,3 +65,41 @@ def test_explicit_pick_wins_and_the_page_is_the_prior_when_unsure() -> None:
     assert turn_language("Ottawa", page="fr-CA", new_conversation=True) == "fr"
     assert turn_language("Ottawa", page="fr", new_conversation=False) is None
     assert turn_language("ok", page="de", new_conversation=True) is None
+
+
+def test_a_short_first_message_in_one_languages_words_sets_the_language() -> None:
+    from knowledge.language import turn_language
+
+    # Two words: too few for lingua, but "candidater" and "fecha" are one language's.
+    assert turn_language("comment candidater", new_conversation=True) == "fr"
+    assert turn_language("comment candidater", page="en", new_conversation=True) == "fr"
+    assert turn_language("fecha cierre", page="fr", new_conversation=True) == "es"
+    assert turn_language("hola", page="en", new_conversation=True) == "es"
+    # Later in a conversation a short answer keeps its language.
+    assert turn_language("comment candidater", page="en") is None
+    # Places and shared words are no evidence: the page decides.
+    assert turn_language("Guadalajara", page="fr", new_conversation=True) == "fr"
+    assert turn_language("Laval", page="es", new_conversation=True) == "es"
+    assert turn_language("/affirm", page="fr", new_conversation=True) == "fr"
+
+
+def test_the_vocabulary_keeps_one_languages_words_and_leaves_names_out() -> None:
+    from knowledge.language import build_vocabulary, vocabulary_language
+
+    texts = [
+        ("en", "How do we apply to the call with Hamburg?"),
+        ("fr", "Comment candidater à l'appel avec Hambourg ?"),
+        ("es", "¿Cómo postular a la convocatoria con Hamburgo? Hamburgo sí"),
+        ("en", "The call: is Hamburg paired? Any comment?"),
+    ]
+    vocabulary = build_vocabulary(iter(texts))
+    assert vocabulary["candidater"] == "fr"
+    assert vocabulary["convocatoria"] == "es"
+    # Capitalised mid-sentence: a name, whatever the language.
+    assert "hamburg" not in vocabulary and "hamburgo" not in vocabulary
+    # In two languages' texts: no evidence.
+    assert "comment" not in vocabulary
+    assert vocabulary_language("comment candidater", vocabulary) == "fr"
+    # Two languages' words in one message: unsure.
+    assert vocabulary_language("candidater convocatoria", vocabulary) is None
+    assert vocabulary_language("ok", vocabulary) is None

@@ -115,6 +115,17 @@ def test_unsure_labels_and_intents_with_entities_are_left_out(
     assert projection.project(examples, corpus, FakeEmbedder(), 0.999) == []
 
 
+def test_a_few_annotated_examples_do_not_stop_an_intents_projection() -> None:
+    def examples(intent: str, annotated: int, plain: int) -> list[projection.Example]:
+        return [projection.Example(intent, "x", True)] * annotated + [
+            projection.Example(intent, "y", False)
+        ] * plain
+
+    mixed = examples("ask_programme", 1, 99) + examples("check_eligibility", 10, 90)
+    # 1 % annotated: still projected; 10 %: its sentences would hide entities.
+    assert projection.intents_with_entities(mixed) == {"check_eligibility"}
+
+
 def test_the_cap_keeps_the_surest_sentences_of_each_intent(
     training_file: Path,
 ) -> None:
@@ -205,8 +216,10 @@ def test_projection_of_the_project_data_with_the_real_model() -> None:
     )
     by_lang = {lang: [p for p in projected if p.lang == lang] for lang in ("fr", "es")}
     assert all(len(items) > 800 for items in by_lang.values())
-    with_entities = {e.intent for e in examples if e.annotated}
+    with_entities = projection.intents_with_entities(examples)
     assert with_entities >= {"inform", "check_eligibility"}
+    # A few partner cities among the programme questions keep its projection.
+    assert "ask_programme" not in with_entities
     assert not {p.intent for p in projected} & with_entities
     known = {projection.normalise(e.text) for e in examples}
     assert not [p for p in projected if projection.normalise(p.text) in known]

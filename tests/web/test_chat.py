@@ -96,12 +96,13 @@ def test_language_reported_in_rasas_reply_needs_no_second_request(
 def test_a_long_message_goes_to_rasa_with_the_language_it_is_written_in(
     rasa_client: TestClient, fake_rasa: FakeRasa
 ) -> None:
-    rasa_client.post(
+    first = rasa_client.post(
         "/api/chat", json={"message": "quelle est la date limite pour postuler"}
     )
-    rasa_client.post("/api/chat", json={"message": "oui merci"})
+    session = first.json()["session_id"]
+    rasa_client.post("/api/chat", json={"message": "oui merci", "session_id": session})
     sent = [body["metadata"] for body in fake_rasa.webhook_bodies()]
-    # Too short to tell: Rasa keeps the conversation's language.
+    # Too short to tell, later in the conversation: Rasa keeps its language.
     assert sent == [{"language": "fr"}, {"language": None}]
 
 
