@@ -6,10 +6,11 @@ When it declines a message the NLU had called out of scope or was unsure of, the
 out-of-scope reply is given (the help for a request for help); a declined programme
 question gets the contact instead.
 
-A self-check request that names a city passes here first (data/rules/eligibility.yml):
-"can we request Lyon as our partner?" reads like "can Lyon apply?", but when the
-engine's best entry is about choosing the partner, it is a programme question and gets
-that answer instead of a self-check of Lyon.
+A question that names a city is a self-check when a verdict answers it, whatever the
+NLU called it (actions/city_questions.py): a self-check request passes here first
+(data/rules/eligibility.yml), so "can we request Lyon as our partner?" and "Austin is
+already paired: could it apply again?" get their answers, and "can Portland apply?"
+asked as a programme question goes on to the self-check.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from actions.city_questions import (
+    PARTNER_ENTRIES,
+    SELF_CHECK_ENTRIES,
+    asks_for_a_verdict,
+    best_entry,
+    city_spans,
+    with_any_city,
+)
 from actions.language import current_language, intent_name
 from actions.slots import entity_value
 from actions.themes import parse_themes
@@ -35,13 +44,6 @@ logger = logging.getLogger(__name__)
 
 # How many "did you mean" buttons to offer at most.
 MAX_SUGGESTIONS = 3
-# Knowledge topics whose questions about a named city are the self-check's: "can
-# Portland apply?", "Munich, Germany: can we take part?" get a verdict, not the rule.
-SELF_CHECK_TOPICS = frozenset({"eligibility", "other_regions"})
-# Entries about the European partner: a city named in a question they answer is the
-# partner wanted, not the applicant ("could we be paired with Lyon?"). Entries, not
-# the "pairs" topic: "can Guadalajara apply?" best matches Guadalajara's pairing.
-PARTNER_ENTRIES = frozenset({"pairs-choose-partner", "pairs-how-matching-works"})
 
 
 def contact_kwargs() -> dict[str, str]:
@@ -122,14 +124,6 @@ def utter_answer(
         dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
 
 
-def names_a_city_to_check(tracker: Tracker, result: Any) -> bool:
-    """A question about whether a named city can take part, outside any form."""
-    if tracker.active_loop_name or entity_value(tracker, names.ENTITY_CITY) is None:
-        return False
-    hits = result.hits or []
-    return bool(hits) and getattr(hits[0], "topic", None) in SELF_CHECK_TOPICS
-
-
 class ActionAnswerQuestion(Action):
     """Answer from the knowledge base with its source, or decline with the contact."""
 
@@ -142,7 +136,7 @@ class ActionAnswerQuestion(Action):
         lang = current_language(tracker)
         intent = intent_name(tracker) or ""
         if intent == names.INTENT_CHECK_ELIGIBILITY:
-            return await self._partner_question(dispatcher, tracker, lang)
+            return await self._self_check_request(dispatcher, tracker, lang)
         unsure = names.DECLINE_BY_INTENT.get(intent)
         text = question_text(tracker)
         if answers_the_form(tracker, domain):
@@ -153,6 +147,12 @@ class ActionAnswerQuestion(Action):
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
             result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
+            generic = None
+            spans = city_spans(tracker)
+            if spans and best_entry(result) not in PARTNER_ENTRIES:
+                generic = await asyncio.to_thread(
+                    answerer.ask, with_any_city(text, spans, lang), lang=lang, k=3
+                )
         except Exception:
             # A missing index or a broken model must not leave the user without reply.
             logger.exception("knowledge engine failed for %r", text)
@@ -161,7 +161,7 @@ class ActionAnswerQuestion(Action):
             )
             return []
 
-        if names_a_city_to_check(tracker, result):
+        if asks_for_a_verdict(generic):
             # The self-check answers it with a verdict (data/rules/eligibility.yml).
             return [FollowupAction(names.ACTION_RESET_ELIGIBILITY)]
         if result.answered and result.hits:
@@ -175,25 +175,35 @@ class ActionAnswerQuestion(Action):
         return []
 
     @staticmethod
-    async def _partner_question(
+    async def _self_check_request(
         dispatcher: CollectingDispatcher, tracker: Tracker, lang: str
     ) -> list[dict[str, Any]]:
-        """The partner answer for a self-check request about a wanted partner city;
-        otherwise nothing, and the rule goes on to the self-check."""
+        """A self-check request naming a city that a verdict would not answer ("can
+        we request Lyon as our partner?", "Austin is already paired: can it apply
+        again?") gets its answer; otherwise nothing, and the rule goes on to the
+        self-check."""
         text = question_text(tracker)
-        city = entity_value(tracker, names.ENTITY_CITY)
-        if not text or city is None or tracker.active_loop_name:
+        spans = city_spans(tracker)
+        if not text or not spans:
             return []  # no engine call: "is my city eligible?", a button, a form
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
             result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
+            generic = result
+            if best_entry(result) not in PARTNER_ENTRIES:
+                generic = await asyncio.to_thread(
+                    answerer.ask, with_any_city(text, spans, lang), lang=lang, k=3
+                )
         except Exception:  # the self-check goes on
             logger.exception("knowledge engine failed for %r", text)
             return []
-        hits = result.hits or []
-        if not (result.answered and hits and hits[0].entry_id in PARTNER_ENTRIES):
+        if best_entry(generic) is None or asks_for_a_verdict(generic):
             return []
-        utter_answer(dispatcher, result, lang)
+        # The entry found for the question as asked, unless it declined or found one
+        # about a verdict: then the one found for "my city".
+        as_asked = best_entry(result)
+        keep = as_asked is not None and as_asked not in SELF_CHECK_ENTRIES
+        utter_answer(dispatcher, result if keep else generic, lang)
         return [FollowupAction(names.RASA_ACTION_LISTEN)]
 
     @staticmethod

@@ -61,6 +61,7 @@ SELF_CHECK_ANSWERS = {
     "eligibility-who-can-apply": {"encouraged", "below_threshold"},
     "eligibility-population-threshold": {"encouraged", "below_threshold"},
     "eligibility-smaller-cities": {"below_threshold"},
+    "eligibility-groups-of-municipalities": {"encouraged", "below_threshold"},
     "other-regions-eu-city": {"wrong_region"},
     "other-regions-latin-america": {"wrong_region"},
     "other-regions-elsewhere": {"wrong_region"},

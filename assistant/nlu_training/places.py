@@ -56,6 +56,9 @@ NOT_PLACES = (
     "amerique du nord", "amerique du sud", "amerique latine", "amerique centrale",
     "america del norte", "america del sur", "america latina", "america central",
     "norteamerica", "sudamerica", "latinoamerica", "centroamerica", "iuc",
+    # Continents and world regions: "IUC Asia" is no town of the Philippines.
+    "asia", "asie", "europe", "europa", "africa", "afrique", "oceania", "oceanie",
+    "caribbean", "caraibes", "caribe", "middle east", "moyen orient", "medio oriente",
 )  # fmt: skip
 # Texts whose lower-case words are "common": NLU examples (entity spans removed), the
 # parallel corpus and the knowledge corpus.

@@ -229,10 +229,21 @@ def _candidates(table: PlaceTable, tokens: list[_Token]) -> Iterator[_Candidate]
 
 def find_places(table: PlaceTable, text: str) -> list[Place]:
     """The places named in ``text``, in order, each span once."""
+    return read_places(table, text)[0]
+
+
+def read_places(
+    table: PlaceTable, text: str
+) -> tuple[list[Place], list[tuple[int, int]]]:
+    """The places named in ``text``, and the spans of names that are no place
+    ("Latin America", "Asia"), which no other extractor may take for one either."""
     if not isinstance(text, str) or not text.strip() or text.startswith("/"):
-        return []
+        return [], []
     tokens = _tokens(text)
     found = list(_candidates(table, tokens))
+    no_places = [
+        (tokens[c.first].start, tokens[c.last].end) for c in found if c.kind == "none"
+    ]
     places = []
     kept = [
         c
@@ -261,7 +272,7 @@ def find_places(table: PlaceTable, text: str) -> list[Place]:
             places.append(Place("city", city[0], start, end))
             continue
         places.append(Place(candidate.kind, candidate.value, start, end))
-    return sorted(places, key=lambda place: place.start)
+    return sorted(places, key=lambda place: place.start), no_places
 
 
 # Between a town the gazetteer does not know and its region: "Tinyville, Ohio",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Sequence, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.rasa_runtime.place_matching import PlaceTable, find_places
+from assistant.rasa_runtime.place_matching import PlaceTable, read_places
 from knowledge.language import fold_words
 
 logger = logging.getLogger(__name__)
@@ -50,14 +50,16 @@ def merge_entities(
     entities: List[Dict[Text, Any]],
     places: List[Dict[Text, Any]],
     common: frozenset[str],
+    no_places: Sequence[Tuple[int, int]] = (),
 ) -> List[Dict[Text, Any]]:
-    """Our places, plus the other extractors' entities they do not contradict."""
+    """Our places, plus the other extractors' entities they do not contradict: none
+    overlapping one of our places or a name that is no place ("Latin America")."""
+    spans = [(p["start"], p["end"]) for p in places] + list(no_places)
     kept = []
     for entity in entities:
         if entity.get("entity") in PLACE_ENTITIES:
             start, end = entity.get("start", 0), entity.get("end", 0)
-            overlaps = any(p["start"] < end and start < p["end"] for p in places)
-            if overlaps:
+            if any(s < end and start < e for s, e in spans):
                 continue
             value = entity.get("value")
             if (
@@ -107,6 +109,7 @@ class PlaceExtractor(GraphComponent):
         table = self._get_table()
         for message in messages:
             text = message.get(TEXT) or ""
+            found, no_places = read_places(table, text)
             places = [
                 {
                     "entity": place.entity,
@@ -116,10 +119,10 @@ class PlaceExtractor(GraphComponent):
                     "confidence_entity": 1.0,
                     "extractor": EXTRACTOR,
                 }
-                for place in find_places(table, text)
+                for place in found
             ]
             entities = message.get(ENTITIES) or []
             if places or any(e.get("entity") in PLACE_ENTITIES for e in entities):
-                merged = merge_entities(entities, places, table.common)
+                merged = merge_entities(entities, places, table.common, no_places)
                 message.set(ENTITIES, merged, add_to_output=True)
         return messages

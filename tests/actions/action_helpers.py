@@ -76,14 +76,21 @@ class FakeResult:
 
 
 class FakeAnswerer:
-    """Records the questions asked and returns a fixed result."""
+    """Records the questions asked and returns a fixed result (``when``: another
+    result for questions containing a given text, e.g. "my city")."""
 
-    def __init__(self, result: FakeResult | Exception) -> None:
+    def __init__(
+        self, result: FakeResult | Exception, when: dict[str, FakeResult] | None = None
+    ) -> None:
         self.result = result
+        self.when = when or {}
         self.calls: list[dict[str, Any]] = []
 
     def ask(self, text: str, lang: str | None = None, k: int = 3, topic=None):
         self.calls.append({"text": text, "lang": lang, "k": k, "topic": topic})
         if isinstance(self.result, Exception):
             raise self.result
+        for part, result in self.when.items():
+            if part in text:
+                return result
         return self.result

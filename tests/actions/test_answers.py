@@ -183,26 +183,39 @@ async def test_out_of_scope_declined_by_the_engine_gets_the_out_of_scope_reply(
     assert uttered(dispatcher) == [names.UTTER_OUT_OF_SCOPE]
 
 
+RULE = FakeHit("eligibility-who-can-apply", 0.9, "Who?", "Cities in...", "call-page",
+               topic="eligibility")  # fmt: skip
+# What the engine answers once the city named is put as "my city".
+ANY_CITY_ASKS_THE_RULE = {"my city": FakeResult(True, "en", [RULE])}
+
+
 async def test_a_question_about_a_named_city_is_handed_to_the_self_check(
     dispatcher, domain
 ):
-    # "can Portland apply to IUC?" got the general rule; it deserves a verdict.
-    rule = FakeHit("eligibility-who-can-apply", 0.9, "Who?", "Cities in...",
-                   "call-page", topic="eligibility")  # fmt: skip
-    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [rule])))
-    tracker = make_tracker(
-        "can Portland apply to IUC?",
-        "ask_programme",
-        entities=[{"entity": "city", "value": "Portland"}],
+    # "can Portland apply to IUC?" best matches Portland's pairing; "can my city
+    # apply to IUC?" is the rule: it deserves a verdict.
+    pairing = FakeHit("pairs-united-states", 0.9, "Pairs?", "Portland...", "s")
+    answerer = FakeAnswerer(
+        FakeResult(True, "en", [pairing]), when=ANY_CITY_ASKS_THE_RULE
     )
+    get_services().override("answerer", answerer)
+    portland = [{"entity": "city", "value": "Portland", "start": 4, "end": 12}]
+    tracker = make_tracker("can Portland apply to IUC?", "ask_programme", portland)
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert events == [{"event": "followup", "name": "action_reset_eligibility",
                        "timestamp": None}]  # fmt: skip
     assert dispatcher.messages == []
-    # "what city is Montreal paired with": a city, but not an eligibility question.
-    pairs = FakeHit("pairs-canada", 0.9, "Pairs?", "Montreal...", "call-page",
-                    topic="pairs")  # fmt: skip
+    assert answerer.calls[-1]["text"] == "can my city apply to IUC?"
+
+
+async def test_a_question_about_a_named_city_that_no_verdict_answers_is_answered(
+    dispatcher, domain
+):
+    # "what city is Montreal paired with": a city, but no eligibility question.
+    pairs = FakeHit("pairs-canada", 0.9, "Pairs?", "Montreal...", "call-page")
     get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [pairs])))
+    montreal = [{"entity": "city", "value": "Montreal", "start": 10, "end": 18}]
+    tracker = make_tracker("what city Montreal paired with", "ask_programme", montreal)
     assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
     assert dispatcher.messages[0]["text"] == "Montreal..."
 
@@ -269,20 +282,38 @@ async def test_a_city_wanted_as_partner_gets_the_partner_answer_not_a_self_check
 
 
 async def test_a_city_to_check_goes_on_to_the_self_check_silently(dispatcher, domain):
-    # "can Guadalajara apply?" best matches Guadalajara's pairing: still a self-check.
-    pairing = FakeHit(
-        "pairs-mexico",
-        0.9,
-        "Which Mexican cities?",
-        "Guadalajara...",
-        "s",
-        topic="pairs",
-    )
+    # "can Lyon apply?" may best match a pairing, or anything: "can my city apply?"
+    # is the rule, so the self-check follows.
+    pairing = FakeHit("pairs-mexico", 0.9, "Which?", "Guadalajara...", "s")
     for hit in (pairing, DEADLINE):
-        get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [hit])))
-        tracker = make_tracker("can Lyon apply?", "check_eligibility", LYON)
+        answerer = FakeAnswerer(
+            FakeResult(True, "en", [hit]), when=ANY_CITY_ASKS_THE_RULE
+        )
+        get_services().override("answerer", answerer)
+        lyon = [{"entity": "city", "value": "Lyon", "start": 4, "end": 8}]
+        tracker = make_tracker("can Lyon apply?", "check_eligibility", lyon)
         assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
     assert dispatcher.messages == []
+
+
+async def test_a_self_check_request_that_no_verdict_answers_gets_its_answer(
+    dispatcher, domain
+):
+    # "Austin is already paired: could it apply again?" is no self-check of Austin.
+    again = FakeHit("eligibility-already-participating", 0.9, "Again?",
+                    "The call does not say...", "call-page")  # fmt: skip
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [again])))
+    austin = [{"entity": "city", "value": "Austin", "start": 0, "end": 6}]
+    tracker = make_tracker(
+        "Austin is already paired, could it apply again?", "check_eligibility", austin
+    )
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    assert dispatcher.messages[1]["custom"] == {
+        "answer_id": "eligibility-already-participating"
+    }
 
 
 async def test_a_self_check_request_without_a_city_does_not_ask_the_engine(

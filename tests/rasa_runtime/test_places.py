@@ -169,6 +169,42 @@ print(json.dumps([[e["entity"], e["value"]] for e in message.get("entities")]))
     assert entities == [["population", "80000"], ["city", "Turin"], ["country", "IT"]]
 
 
+@pytest.mark.skipif(
+    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
+)
+def test_a_world_region_is_no_city_for_the_crf_either(table_file: Path) -> None:
+    # The CRF took "Latin" of "Latin America" and "Asia" of "IUC Asia" for cities,
+    # and the self-check then asked for the population of "Latin".
+    probe = f"""
+import json
+from rasa.shared.nlu.training_data.message import Message
+from assistant.rasa_runtime.places import PlaceExtractor
+component = PlaceExtractor({{"table": {str(table_file)!r}}})
+out = []
+for text, start, end in [
+    ("Is Mexico part of IUC North America or of Latin America?", 42, 47),
+    ("What's the cluster approach in IUC Asia?", 35, 39),
+]:
+    crf = [{{"entity": "city", "value": text[start:end], "start": start, "end": end}}]
+    message = Message(data={{"text": text, "entities": crf}})
+    component.process([message])
+    out.append([[e["entity"], e["value"]] for e in message.get("entities")])
+print(json.dumps(out))
+"""
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    latin, asia = json.loads(result.stdout.strip().splitlines()[-1])
+    assert latin == [["country", "MX"]]
+    assert asia == []
+
+
 def test_a_town_the_gazetteer_does_not_know_is_read_before_its_region(
     table: PlaceTable,
 ) -> None:

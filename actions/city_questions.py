@@ -1,0 +1,66 @@
+"""A question that names a city: a self-check of that city, or a programme question?
+
+"Can Guadalajara apply?" wants a verdict; "is Guadalajara paired with a German city?"
+and "Austin is already paired: could it apply again?" want their answers. What the
+engine knows about the city must not decide: its best entry for "can Guadalajara
+apply?" is Guadalajara's pairing. So the question is asked again with the city put
+as "my city", and the verdict answers it when the engine's best entry for that
+question is one a verdict answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions import names
+
+# Entries whose question the self-check's verdict answers for a named city.
+SELF_CHECK_ENTRIES = frozenset(
+    {
+        "eligibility-who-can-apply",
+        "eligibility-population-threshold",
+        "eligibility-smaller-cities",
+        "eligibility-groups-of-municipalities",
+        "other-regions-eu-city",
+        "other-regions-latin-america",
+        "other-regions-elsewhere",
+    }
+)
+# Entries about the European partner: a city named in a question they answer is the
+# partner wanted, not the applicant ("could we be paired with Lyon?").
+PARTNER_ENTRIES = frozenset({"pairs-choose-partner", "pairs-how-matching-works"})
+
+_ANY_CITY = {"en": "my city", "fr": "ma ville", "es": "mi ciudad"}
+
+
+def best_entry(result: Any) -> str | None:
+    """The entry the engine answers with; None when it declines."""
+    if result is None or not result.answered or not result.hits:
+        return None
+    return str(result.hits[0].entry_id)
+
+
+def city_spans(tracker: Tracker) -> list[tuple[int, int]]:
+    """Where the message names a city (outside any form)."""
+    if tracker.active_loop_name:
+        return []
+    spans = []
+    for entity in tracker.latest_message.get("entities") or []:
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") == names.ENTITY_CITY and isinstance(start, int):
+            spans.append((start, end if isinstance(end, int) else start))
+    return sorted(spans)
+
+
+def with_any_city(text: str, spans: list[tuple[int, int]], lang: str) -> str:
+    """``text`` with each city named replaced by "my city" in ``lang``."""
+    placeholder = _ANY_CITY.get(lang, _ANY_CITY["en"])
+    for start, end in reversed(spans):
+        text = text[:start] + placeholder + text[end:]
+    return text
+
+
+def asks_for_a_verdict(result_for_any_city: Any) -> bool:
+    return best_entry(result_for_any_city) in SELF_CHECK_ENTRIES
