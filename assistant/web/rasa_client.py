@@ -11,8 +11,10 @@ and the turn is sent to another. A server killed mid-turn has saved nothing of i
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,15 @@ from urllib.parse import quote
 import httpx
 
 log = logging.getLogger(__name__)
+
+# httpcore imports sniffio on every request, and it is not installed here: each failed
+# import searched the whole path again (py-spy: about a tenth of the app's CPU per chat
+# turn). Recorded once as absent, the import fails at once, and httpcore uses asyncio.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+# httpx logs every request at INFO: two log lines per chat turn say nothing the
+# access log does not.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # Health probes and the language look-up must never hold a request for long.
 PROBE_TIMEOUT_SECONDS = 1.0
