@@ -8,11 +8,13 @@ about 30 % of Rasa's CPU per turn, and in cluster mode three PostgreSQL round tr
 plus one per new event.
 
 Here the tracker a turn ends with stays in memory with the number of rows its
-conversation has in the database. The next turn asks the database for that number
-only (one indexed count): when it matches, nobody has written the conversation since
-and the tracker is used as it is; when it differs (another Rasa server took a turn in
-cluster mode) or the tracker is not in memory, Rasa loads it as before. Saving inserts
-the events after those the tracker was loaded or saved with, in one statement.
+conversation has in the database. In cluster mode the next turn asks the database
+for that number only (one indexed count): when it matches, nobody has written the
+conversation since and the tracker is used as it is; when it differs (another Rasa
+server took a turn) or the tracker is not in memory, Rasa loads it as before. A
+single Rasa server is the only writer of its conversations and uses its tracker
+without asking. Saving inserts the events after those the tracker was loaded or saved
+with, in one statement.
 
 - The same state as Rasa's load: a tracker from memory is cut at its last
   ``SessionStarted``, where Rasa's query starts (that event resets the slots and the
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections import OrderedDict
 from typing import Any
 
@@ -48,10 +51,11 @@ class TrackerCache:
         self.hits = 0
         self.misses = 0
 
-    def take(self, sender_id: str, rows: int) -> Any | None:
-        """The tracker saved with ``rows`` rows, removed from the cache; else None."""
+    def take(self, sender_id: str, rows: int | None) -> Any | None:
+        """The tracker saved with ``rows`` rows (any, if None), removed from the
+        cache; else None."""
         entry = self._trackers.pop(sender_id, None)
-        if entry is None or entry[0] != rows:
+        if entry is None or (rows is not None and entry[0] != rows):
             self.misses += 1
             return None
         self.hits += 1
@@ -77,8 +81,18 @@ def _cut_at_session_start(tracker: Any) -> None:
         events.popleft()
 
 
-def install(cache: TrackerCache | None = None) -> TrackerCache:
-    """Put the cache in front of ``SQLTrackerStore.retrieve`` and ``save``."""
+def install(
+    cache: TrackerCache | None = None, shared: bool | None = None
+) -> TrackerCache:
+    """Put the cache in front of ``SQLTrackerStore.retrieve`` and ``save``.
+
+    ``shared``: other Rasa servers may write the conversations (cluster mode: the
+    launcher sets the Redis lock store's variables); by default read from the
+    environment. A single server is the only writer of its tracker store (its
+    in-memory lock store must never be shared), so a tracker in its memory is
+    current without asking the database."""
+    if shared is None:
+        shared = bool(os.environ.get("IUC_RASA_REDIS_HOST"))
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
 
@@ -103,6 +117,12 @@ def install(cache: TrackerCache | None = None) -> TrackerCache:
     async def retrieve(store: SQLTrackerStore, sender_id: str) -> Any | None:
         if store.event_broker is not None:
             return await rasa_retrieve(store, sender_id)
+        if not shared and (tracker := cache.take(sender_id, None)) is not None:
+            _cut_at_session_start(tracker)
+            # Every event it holds is stored; the row count is the one it was saved
+            # with.
+            setattr(tracker, STORED, len(tracker.events))
+            return tracker
         rows = conversation_rows(store, sender_id)
         if rows == 0:
             cache.take(sender_id, -1)  # forget a tracker of a deleted conversation
