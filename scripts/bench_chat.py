@@ -256,7 +256,9 @@ def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) ->
     if isinstance(cpu_per_turn, dict):
         # What a whole turn costs against the knowledge engine's own query (CPU).
         query_ms = report["retrieval"]["cpu_p50_ms"]  # type: ignore[index]
-        report["cpu_per_turn_to_query"] = {"ratio": cpu_per_turn["total"] / query_ms}
+        report["cpu_per_turn_to_query"] = {
+            name: ms / query_ms for name, ms in cpu_per_turn.items()
+        }
     if pids:
         memory = {name: tree_rss_mb(pid) for name, pid in pids.items()}
         report["memory_mb"] = {**memory, "total": sum(memory.values())}
