@@ -221,6 +221,13 @@ def send_the_domain_once() -> None:
     RemoteAction.run = run_with_digest
 
 
+def with_token(argv: list[str], token: str) -> list[str]:
+    if not token or "--auth-token" in argv:
+        return argv
+    # One argument: a token drawn with a leading "-" would read as an option.
+    return [*argv, f"--auth-token={token}"]
+
+
 def main() -> None:
     compile_action_response_check()
     pool_and_log_sqlite_tracker()
@@ -234,9 +241,7 @@ def main() -> None:
     sys.argv[0] = "rasa"
     # The HTTP API's token comes through the environment, not the command line that
     # every local user can read (assistant/core/rasa_token.py).
-    token = os.environ.pop("IUC_RASA_AUTH_TOKEN", "")
-    if token and "--auth-token" not in sys.argv:
-        sys.argv += ["--auth-token", token]
+    sys.argv = with_token(sys.argv, os.environ.pop("IUC_RASA_AUTH_TOKEN", ""))
     rasa_main()
 
 
