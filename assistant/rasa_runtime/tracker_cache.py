@@ -107,8 +107,8 @@ def install(
             .select_from(table)
             .where(table.c.sender_id == sender_id)
         )
-        with store.session_scope() as session:
-            return int(session.execute(query).scalar() or 0)
+        with _connection(store) as connection:
+            return int(connection.execute(query).scalar() or 0)
 
     def remember(tracker: Any, rows: int) -> None:
         setattr(tracker, STORED, len(tracker.events))
@@ -179,6 +179,20 @@ def _insert(store: Any, sender_id: str, events: list[Any]) -> None:
                 "data": json.dumps(data),
             }
         )
-    with store.session_scope() as session:
-        session.execute(store.SQLEvent.__table__.insert(), rows)
-        session.commit()
+    with _connection(store, len(rows)) as connection, connection.begin():
+        connection.execute(store.SQLEvent.__table__.insert(), rows)
+
+
+# psycopg2 sends a multi-row insert of up to this many rows as one statement.
+ONE_STATEMENT_ROWS = 100
+
+
+def _connection(store: Any, rows: int = 1) -> Any:
+    """A connection for one statement. On PostgreSQL in autocommit mode: one round
+    trip instead of three (BEGIN, the statement, COMMIT or ROLLBACK), and a single
+    statement is atomic by itself. SQLite keeps its transaction: in autocommit mode
+    each inserted row would be a commit of its own."""
+    connection = store.engine.connect()
+    if store.engine.dialect.name == "postgresql" and rows <= ONE_STATEMENT_ROWS:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,11 @@ shared = sys.argv[2] == "shared"  # cluster mode: several servers
 cache = tracker_cache.install(shared=shared)
 
 domain = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": []}}})
-store = SQLTrackerStore(domain, dialect="sqlite", db=sys.argv[1])
+from sqlalchemy.engine import make_url
+url = make_url(sys.argv[1])
+store = SQLTrackerStore(
+    domain, dialect=url.get_backend_name(), host=url.host, port=url.port,
+    db=url.database, username=url.username, password=url.password)
 
 def turn(text, language):
     return [UserUttered(text), SlotSet("language", language),
@@ -88,19 +93,32 @@ asyncio.run(main())
 """
 
 
-@pytest.mark.parametrize("mode", ["shared", "single"])
-def test_tracker_cache_loads_and_stores_what_rasa_would(
-    tmp_path: Path, mode: str
-) -> None:
+def run_probe(database_url: str, mode: str) -> dict[str, Any]:
     result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(tmp_path / "tracker.db"), mode],
+        [str(RASA_PYTHON), "-c", SCRIPT, database_url, mode],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
+@pytest.mark.parametrize("mode", ["shared", "single"])
+def test_tracker_cache_loads_and_stores_what_rasa_would(
+    tmp_path: Path, mode: str
+) -> None:
+    check(run_probe(f"sqlite:///{tmp_path / 'tracker.db'}", mode), mode)
+
+
+@pytest.mark.integration
+def test_the_same_on_postgresql_as_cluster_mode_uses_it(postgres_url: str) -> None:
+    check(run_probe(postgres_url, "shared"), "shared")
+
+
+def check(report: dict[str, Any], mode: str) -> None:
     assert report["first_from_memory"] == 1
     assert report["same_as_rasa"] is True
     # Every event stored once, in order: nothing lost, nothing twice.
