@@ -11,6 +11,7 @@ answers from the knowledge base (degraded mode).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -197,6 +198,10 @@ class Supervisor:
             if code == CONFIGURATION_ERROR:
                 raise ClusterError(f"{item.name} stopped on a configuration error")
             if item.restart_at is None:
+                # The action server's Sanic worker outlives its killed parent and
+                # keeps the port: the whole process group goes with it.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(item.process.pid, signal.SIGKILL)
                 uptime = now - item.started
                 delay = 1.0 if uptime > 30 else min(30.0, 5.0 + 30 - uptime)
                 item.restart_at = now + delay

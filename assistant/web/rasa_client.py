@@ -2,18 +2,23 @@
 
 With several Rasa servers (cluster mode) any server can take any turn: they share the
 tracker store, and Rasa's Redis lock store keeps two of them from working on one
-conversation at once. Each turn goes to the live server with the fewest turns in
-flight; a server that refuses, breaks off or times out is set aside for a few seconds
-and the turn is sent to another. A server killed mid-turn has saved nothing of it
-(Rasa saves the tracker at the end of a turn), so sending the turn again is safe.
+conversation at once. A conversation's turn goes back to the server that took its
+last one (its tracker is still in that server's memory), else to the live server with
+the fewest turns in flight; a server that refuses, breaks off or times out is set
+aside for a few seconds and the turn is sent to another. A server killed mid-turn
+has saved nothing of it (Rasa saves the tracker at the end of a turn), so sending the
+turn again is safe.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
 import logging
+import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +28,15 @@ import httpx
 
 log = logging.getLogger(__name__)
 
+# httpcore imports sniffio on every request, and it is not installed here: each failed
+# import searched the whole path again (py-spy: about a tenth of the app's CPU per chat
+# turn). Recorded once as absent, the import fails at once, and httpcore uses asyncio.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+# httpx logs every request at INFO: two log lines per chat turn say nothing the
+# access log does not.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
 # Health probes and the language look-up must never hold a request for long.
 PROBE_TIMEOUT_SECONDS = 1.0
 # How long a probe result of the action server is trusted by /api/chat.
@@ -31,6 +45,12 @@ ACTIONS_STATUS_TTL_SECONDS = 5.0
 
 # How long a server that failed a turn is skipped before it is tried again.
 SERVER_COOLDOWN_SECONDS = 3.0
+# A conversation goes back to the server that took its last turn, which still holds
+# its tracker in memory (rasa_runtime/tracker_cache.py), unless that one is set aside
+# or has this many more turns in flight than the least busy. Conversations
+# remembered: the most recent ones.
+STICKY_SLACK = 2
+STICKY_CONVERSATIONS = 10_000
 
 
 class RasaUnavailable(RuntimeError):
@@ -61,6 +81,7 @@ class RasaClient:
             raise ValueError("no Rasa server URL")
         self.servers = [RasaServer(url.rstrip("/")) for url in urls]
         self._turns = itertools.count()
+        self._last_server: OrderedDict[str, RasaServer] = OrderedDict()
         self.actions_url = actions_url.rstrip("/")
         self.timeout = timeout_seconds
         self._client = client or httpx.AsyncClient(
@@ -75,14 +96,20 @@ class RasaClient:
         """The server probes and look-ups go to: a live one."""
         return self._pick(set()).url
 
-    def _pick(self, tried: set[RasaServer]) -> RasaServer:
-        """The live server with the fewest turns in flight (in turn among equals);
-        when every untried one is set aside, the one set aside longest ago."""
+    def _pick(self, tried: set[RasaServer], sender: str | None = None) -> RasaServer:
+        """The server that took the conversation's last turn, if it is live and not
+        much busier than the others; else the live server with the fewest turns in
+        flight (in turn among equals); when every untried one is set aside, the one
+        set aside longest ago."""
         candidates = [s for s in self.servers if s not in tried] or self.servers
         now = time.monotonic()
         live = [s for s in candidates if s.up(now)]
         if not live:
             return min(candidates, key=lambda s: s.down_until)
+        last = self._last_server.get(sender) if sender is not None else None
+        least = min(s.in_flight for s in live)
+        if last in live and last.in_flight <= least + STICKY_SLACK:
+            return last
         start = next(self._turns) % len(live)
         rotated = live[start:] + live[:start]
         return min(rotated, key=lambda s: s.in_flight)
@@ -110,17 +137,27 @@ class RasaClient:
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
         tried: set[RasaServer] = set()
         while True:
-            server = self._pick(tried)
+            server = self._pick(tried, sender)
             tried.add(server)
             server.in_flight += 1
             try:
-                return await self._send_to(server, body, deadline - time.monotonic())
+                reply = await self._send_to(server, body, deadline - time.monotonic())
+                self._remember(sender, server)
+                return reply
             except RasaUnavailable as error:
                 self._set_aside(server, error)
                 if len(tried) == len(self.servers) or time.monotonic() >= deadline:
                     raise
             finally:
                 server.in_flight -= 1
+
+    def _remember(self, sender: str, server: RasaServer) -> None:
+        if len(self.servers) == 1:
+            return
+        self._last_server[sender] = server
+        self._last_server.move_to_end(sender)
+        while len(self._last_server) > STICKY_CONVERSATIONS:
+            self._last_server.popitem(last=False)
 
     async def _send_to(
         self, server: RasaServer, body: dict[str, Any], timeout: float

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 from redis.exceptions import RedisError
 from starlette.datastructures import Headers, MutableHeaders
@@ -83,6 +83,13 @@ class SecurityHeadersMiddleware:
 class RateLimiter:
     """Per-minute budgets (sliding window) per client address and per chat session.
 
+    Each budget is two counters, this minute's and the last one's weighted by the
+    part of it still in the window (``limits``' sliding window counter): a moving
+    window of every request's time cost one list entry per request, and its memory
+    storage swept every key through a worker thread after each request (py-spy: the
+    app's largest cost per chat turn after the HTTP work itself, growing with the
+    number of visitors).
+
     The counters live in the ``limits`` package's storage: this process's memory by
     default, Redis when a URL is given, so that every app replica draws on the same
     budget. A Redis that fails is replaced by this process's memory for a few seconds
@@ -99,8 +106,8 @@ class RateLimiter:
             "address": RateLimitItemPerMinute(per_address) if per_address > 0 else None,
             "session": RateLimitItemPerMinute(per_session) if per_session > 0 else None,
         }
-        self._memory = MovingWindowRateLimiter(MemoryStorage())
-        self._shared: MovingWindowRateLimiter | None = None
+        self._memory = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._shared: SlidingWindowCounterRateLimiter | None = None
         if redis_url:
             storage = storage_from_string(
                 "async+" + redis_url,
@@ -109,7 +116,7 @@ class RateLimiter:
                 socket_connect_timeout=0.5,
             )
             assert isinstance(storage, Storage)  # "async+": asyncio storage
-            self._shared = MovingWindowRateLimiter(storage)
+            self._shared = SlidingWindowCounterRateLimiter(storage)
         self._shared_down_until = 0.0
 
     async def check(self, kind: str, key: str) -> float | None:
@@ -136,7 +143,10 @@ class RateLimiter:
 
     @staticmethod
     async def _hit(
-        limiter: MovingWindowRateLimiter, item: RateLimitItem, kind: str, key: str
+        limiter: SlidingWindowCounterRateLimiter,
+        item: RateLimitItem,
+        kind: str,
+        key: str,
     ) -> float | None:
         if await limiter.hit(item, "iuc", kind, key):
             return None

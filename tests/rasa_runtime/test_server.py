@@ -80,3 +80,23 @@ def test_the_rasa_command_runs_rasa_through_the_fixes() -> None:
     argv, _env = rasa_command(settings)
     assert argv[:3] == [str(RASA_PYTHON), "-P", str(RASA_SERVER)]
     assert argv[3] == "run"
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa_as_the_token() -> None:
+    # token_urlsafe draws a leading "-" about once in 64 starts: Rasa then refused
+    # to start ("--auth-token: expected one argument").
+    probe = (
+        "import runpy, sys\n"
+        "from rasa.__main__ import create_argument_parser\n"
+        "server = runpy.run_path(sys.argv[1])\n"
+        "argv = server['with_token'](['run', '--enable-api'], '-Ab_c')\n"
+        "print(create_argument_parser().parse_args(argv).auth_token)\n"
+    )
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-P", "-c", probe, str(RASA_SERVER)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "-Ab_c"

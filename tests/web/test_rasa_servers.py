@@ -65,6 +65,22 @@ async def test_concurrent_turns_go_to_the_least_busy_server() -> None:
     assert sorted(servers.turns.values()) == [3, 3, 3]
 
 
+async def test_a_conversation_stays_on_its_server_until_that_one_fails() -> None:
+    servers = Servers()
+    client = client_for(servers)
+    for n in range(3):  # three conversations start, one on each server
+        await client.send(f"c{n}", "hi", "en")
+    for _ in range(4):  # their next turns go where their tracker is in memory
+        for n in range(3):
+            await client.send(f"c{n}", "hi", "en")
+    assert servers.turns == {"rasa-1": 5, "rasa-2": 5, "rasa-3": 5}
+    servers.dead.add("rasa-1")
+    replies = [await client.send("c0", "hi", "en") for _ in range(3)]
+    assert all("hello from rasa-" in reply[0]["text"] for reply in replies)
+    assert servers.turns["rasa-1"] == 5  # moved, and stays where it moved
+    assert 3 in (servers.turns["rasa-2"] - 5, servers.turns["rasa-3"] - 5)
+
+
 async def test_a_server_that_comes_back_takes_turns_again() -> None:
     servers = Servers()
     client = client_for(servers)

@@ -108,6 +108,8 @@ def reported_language(items: list[dict[str, Any]]) -> str | None:
 async def _turn_language(body: ChatRequest) -> str | None:
     """This turn's language, decided once (precedence: knowledge.language.
     turn_language); None lets Rasa keep the conversation's."""
+    if chosen := language_code(body.language):
+        return chosen  # the widget's choice comes first: no detection to wait for
     try:
         return await asyncio.to_thread(
             turn_language,

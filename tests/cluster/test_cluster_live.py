@@ -9,6 +9,10 @@ The drills run in order on one cluster (starting it is most of the cost):
 3. the supervisor restarts it and it takes turns again (the other one is killed);
 4. Redis down: the app answers from the knowledge base, no server writes the
    conversation, and turns go through Rasa again once Redis is back.
+
+Then, on the same cluster, the action server's drill: kill -9 it under load, every
+turn still gets an answer (degraded, never empty nor an error), and turns go through
+the action server again once the supervisor has restarted it.
 """
 
 from __future__ import annotations
@@ -78,12 +82,15 @@ def tracker_events(rasa_url: str, session: str, token: str) -> list[dict[str, An
 
 
 class Load:
-    """A few conversations asking questions back to back through the app."""
+    """A few conversations asking questions back to back through the app; a
+    degraded reply is a failure unless ``degraded_ok`` (then it is counted)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, degraded_ok: bool = False) -> None:
         self.url = url
+        self.degraded_ok = degraded_ok
         self.stop = threading.Event()
         self.failed: list[str] = []
+        self.degraded = 0
         self.turns = 0
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(LOAD_SESSIONS)
@@ -99,14 +106,17 @@ class Load:
             while not self.stop.is_set():
                 question = QUESTIONS[n % len(QUESTIONS)]
                 n += 1
+                degraded = False
                 try:
                     body = chat(client, self.url, session, question)
-                    problem = "degraded" if body["degraded"] else ""
+                    degraded = body["degraded"]
+                    problem = "degraded" if degraded and not self.degraded_ok else ""
                     problem = problem or ("" if said(body) else "empty reply")
                 except (AssertionError, httpx.HTTPError) as error:
                     problem = f"{type(error).__name__}: {error}"
                 with self._lock:
                     self.turns += 1
+                    self.degraded += degraded
                     if problem:
                         self.failed.append(f"{session} {question!r}: {problem}")
 
@@ -181,3 +191,50 @@ def test_drills(cluster: Cluster) -> None:
         )
         body = chat(client, cluster.app_url, "form", "Canada")
         assert not body["degraded"], body
+
+
+def answered_by_rasa(client: httpx.Client, url: str, session: str) -> bool:
+    body = chat(client, url, session, "When is the deadline?")
+    return not body["degraded"] and "2019" in said(body)
+
+
+def test_action_server_drill(cluster: Cluster) -> None:
+    """kill -9 the action server under load: degraded answers, then recovery."""
+    state = cluster.state()
+    rasa_urls = [state[name]["url"] for name in state if name.startswith("rasa")]
+    with httpx.Client() as client:
+        # The previous drills killed and restarted servers: all back first.
+        cluster.wait_for(
+            "the cluster answering through Rasa",
+            lambda: (
+                all(up(url, cluster.token) for url in rasa_urls)
+                and answered_by_rasa(client, cluster.app_url, "before")
+            ),
+            START_TIMEOUT_SECONDS,
+        )
+        with Load(cluster.app_url, degraded_ok=True) as load:
+            time.sleep(2)
+            killed = cluster.kill("actions-1")
+            time.sleep(6)
+            dead_turns, dead_degraded = load.turns, load.degraded
+            # The supervisor restarts it; turns go through it again.
+            cluster.wait_for(
+                "actions-1 restarted",
+                lambda: cluster.state()["actions-1"]["pid"] != killed,
+                60,
+            )
+            cluster.wait_for(
+                "turns through the action server again",
+                lambda: answered_by_rasa(client, cluster.app_url, "after"),
+                START_TIMEOUT_SECONDS,
+            )
+            recovered_at = load.turns
+            time.sleep(2)
+        # Every turn got an answer: degraded while the action server was away,
+        # never an error or an empty reply.
+        assert load.failed == [], load.failed
+        assert dead_turns >= 8 and dead_degraded >= 1, (dead_turns, dead_degraded)
+        assert load.turns > recovered_at
+        # A self-check needs the action server: it runs again after the restart.
+        first = chat(client, cluster.app_url, "after-form", "Is my city eligible?")
+        assert not first["degraded"] and "Which city" in said(first), first

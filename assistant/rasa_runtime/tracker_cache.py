@@ -1,0 +1,198 @@
+"""Keep each conversation's tracker in memory between its turns (run by ``.venv-rasa``).
+
+Rasa's SQL tracker store rebuilds the conversation on every turn: it selects the
+session's events, parses each one and replays them all into a new tracker; at the end
+of the turn it counts the session's stored events again, to know which are new, and
+inserts those one ORM object at a time. Under chat load (py-spy, 10 sessions) that was
+about 30 % of Rasa's CPU per turn, and in cluster mode three PostgreSQL round trips
+plus one per new event.
+
+Here the tracker a turn ends with stays in memory with the number of rows its
+conversation has in the database. In cluster mode the next turn asks the database
+for that number only (one indexed count): when it matches, nobody has written the
+conversation since and the tracker is used as it is; when it differs (another Rasa
+server took a turn) or the tracker is not in memory, Rasa loads it as before. A
+single Rasa server is the only writer of its conversations and uses its tracker
+without asking. Saving inserts the events after those the tracker was loaded or saved
+with, in one statement.
+
+- The same state as Rasa's load: a tracker from memory is cut at its last
+  ``SessionStarted``, where Rasa's query starts (that event resets the slots and the
+  dialogue state, so nothing before it counts anyway).
+- A tracker taken from memory leaves it until it is saved again: a turn that fails
+  half-way leaves nothing half-changed behind, and two readers never share one.
+- With an event broker Rasa compares the tracker with the stored one on save, which
+  this bypass would skip: the cache is then off.
+
+This file runs in the Rasa environment and imports nothing from the project.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import OrderedDict
+from typing import Any
+
+# Conversations kept (least recently saved out first): a few minutes of visitors at
+# tens of turns per second, a few tens of MB.
+MAX_TRACKERS = 1000
+# Set on a tracker: how many of its events are in the database, and how many rows
+# its conversation has there (all sessions).
+STORED = "_iuc_stored_events"
+ROWS = "_iuc_conversation_rows"
+
+
+class TrackerCache:
+    def __init__(self, size: int = MAX_TRACKERS) -> None:
+        self.size = size
+        self._trackers: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def take(self, sender_id: str, rows: int | None) -> Any | None:
+        """The tracker saved with ``rows`` rows (any, if None), removed from the
+        cache; else None."""
+        entry = self._trackers.pop(sender_id, None)
+        if entry is None or (rows is not None and entry[0] != rows):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry[1]
+
+    def put(self, sender_id: str, rows: int, tracker: Any) -> None:
+        self._trackers[sender_id] = (rows, tracker)
+        self._trackers.move_to_end(sender_id)
+        while len(self._trackers) > self.size:
+            self._trackers.popitem(last=False)
+
+
+def _cut_at_session_start(tracker: Any) -> None:
+    """Drop the events before the last SessionStarted: Rasa's load leaves them out."""
+    from rasa.shared.core.events import SessionStarted
+
+    events = tracker.events
+    last = max(
+        (i for i, event in enumerate(events) if isinstance(event, SessionStarted)),
+        default=0,
+    )
+    for _ in range(last):
+        events.popleft()
+
+
+def install(
+    cache: TrackerCache | None = None, shared: bool | None = None
+) -> TrackerCache:
+    """Put the cache in front of ``SQLTrackerStore.retrieve`` and ``save``.
+
+    ``shared``: other Rasa servers may write the conversations (cluster mode: the
+    launcher sets the Redis lock store's variables); by default read from the
+    environment. A single server is the only writer of its tracker store (its
+    in-memory lock store must never be shared), so a tracker in its memory is
+    current without asking the database."""
+    if shared is None:
+        shared = bool(os.environ.get("IUC_RASA_REDIS_HOST"))
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    cache = cache or TrackerCache()
+    rasa_retrieve = SQLTrackerStore.retrieve
+    rasa_save = SQLTrackerStore.save
+
+    def conversation_rows(store: SQLTrackerStore, sender_id: str) -> int:
+        table = store.SQLEvent.__table__
+        query = (
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(table.c.sender_id == sender_id)
+        )
+        with _connection(store) as connection:
+            return int(connection.execute(query).scalar() or 0)
+
+    def remember(tracker: Any, rows: int) -> None:
+        setattr(tracker, STORED, len(tracker.events))
+        setattr(tracker, ROWS, rows)
+
+    async def retrieve(store: SQLTrackerStore, sender_id: str) -> Any | None:
+        if store.event_broker is not None:
+            return await rasa_retrieve(store, sender_id)
+        if not shared and (tracker := cache.take(sender_id, None)) is not None:
+            _cut_at_session_start(tracker)
+            # Every event it holds is stored; the row count is the one it was saved
+            # with.
+            setattr(tracker, STORED, len(tracker.events))
+            return tracker
+        rows = conversation_rows(store, sender_id)
+        if rows == 0:
+            cache.take(sender_id, -1)  # forget a tracker of a deleted conversation
+            return None
+        tracker = cache.take(sender_id, rows)
+        if tracker is not None:
+            _cut_at_session_start(tracker)
+        else:
+            tracker = await rasa_retrieve(store, sender_id)
+            if tracker is None:
+                return None
+        remember(tracker, rows)
+        return tracker
+
+    async def save(store: SQLTrackerStore, tracker: Any) -> None:
+        stored, rows = getattr(tracker, STORED, None), getattr(tracker, ROWS, None)
+        if store.event_broker is not None or tracker.events.maxlen is not None:
+            await rasa_save(store, tracker)
+            return
+        if stored is None or rows is None or stored > len(tracker.events):
+            # Not loaded through the cache (a new conversation, a replaced one):
+            # Rasa's own save, then the count the next turn will compare with.
+            await rasa_save(store, tracker)
+            rows = conversation_rows(store, tracker.sender_id)
+        else:
+            new = list(itertools.islice(tracker.events, stored, None))
+            if new:
+                _insert(store, tracker.sender_id, new)
+            rows += len(new)
+        remember(tracker, rows)
+        cache.put(tracker.sender_id, rows, tracker)
+
+    SQLTrackerStore.retrieve = retrieve
+    SQLTrackerStore.save = save
+    return cache
+
+
+def _insert(store: Any, sender_id: str, events: list[Any]) -> None:
+    """The rows Rasa's save writes for these events, in one statement."""
+    from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+    rows = []
+    for event in events:
+        data = event.as_dict()
+        rows.append(
+            {
+                "sender_id": sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {})
+                .get("intent", {})
+                .get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            }
+        )
+    with _connection(store, len(rows)) as connection, connection.begin():
+        connection.execute(store.SQLEvent.__table__.insert(), rows)
+
+
+# psycopg2 sends a multi-row insert of up to this many rows as one statement.
+ONE_STATEMENT_ROWS = 100
+
+
+def _connection(store: Any, rows: int = 1) -> Any:
+    """A connection for one statement. On PostgreSQL in autocommit mode: one round
+    trip instead of three (BEGIN, the statement, COMMIT or ROLLBACK), and a single
+    statement is atomic by itself. SQLite keeps its transaction: in autocommit mode
+    each inserted row would be a commit of its own."""
+    connection = store.engine.connect()
+    if store.engine.dialect.name == "postgresql" and rows <= ONE_STATEMENT_ROWS:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection

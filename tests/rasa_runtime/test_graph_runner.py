@@ -1,0 +1,71 @@
+"""The graph runner without dask (assistant/rasa_runtime/graph_runner.py) on the
+trained model, in the real Rasa environment: the same understanding and the same next
+action as Rasa's own runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from assistant.launch import RASA_PYTHON
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "iuc.tar.gz"
+pytestmark = pytest.mark.skipif(
+    not RASA_PYTHON.exists() or not MODEL.exists(),
+    reason="the Rasa environment or the trained model is missing",
+)
+
+SCRIPT = """
+import asyncio, json, sys
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.runner.dask import DaskGraphRunner
+
+MESSAGES = ["When is the deadline?", "Is Laval eligible?",
+            "Quelle est la date limite ?",
+            "¿Puede participar Monterrey?", "hello", "tell me a joke"]
+
+async def understand(agent, run):
+    found = []
+    for text in MESSAGES:
+        sender = f"{run}-{len(found)}"  # a new conversation per message
+        tracker = await agent.processor.log_message(UserMessage(text, sender_id=sender))
+        parse = tracker.latest_message.parse_data
+        prediction = await agent.processor.predict_next_for_sender_id(sender)
+        best = max(prediction["scores"], key=lambda s: s["score"])
+        found.append({
+            "intent": parse["intent"]["name"],
+            "confidence": round(parse["intent"]["confidence"], 6),
+            "entities": [(e["entity"], e["value"]) for e in parse["entities"]],
+            "next": (best["action"], prediction["policy"]),
+        })
+    return found
+
+agent = Agent.load(sys.argv[1])
+rasa = asyncio.run(understand(agent, "rasa"))
+from assistant.rasa_runtime import graph_runner
+graph_runner.install()
+assert DaskGraphRunner.run.__module__ == graph_runner.__name__
+ours = asyncio.run(understand(agent, "ours"))
+print(json.dumps({"rasa": rasa, "ours": ours}))
+"""
+
+
+def test_the_graph_runs_to_the_same_results_without_dask() -> None:
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", SCRIPT, str(MODEL)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["ours"] == report["rasa"]
+    first = report["ours"][0]
+    assert first["intent"] == "ask_programme", first
+    assert first["next"][0] == "action_answer_question", first

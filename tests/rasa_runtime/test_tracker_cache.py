@@ -1,0 +1,136 @@
+"""The tracker cache (assistant/rasa_runtime/tracker_cache.py) in the real Rasa
+environment, on a SQLite tracker store: what it loads and stores is what Rasa alone
+would, and a turn another server took is never hidden by a tracker in memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.launch import RASA_PYTHON
+
+pytestmark = pytest.mark.skipif(
+    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import asyncio, json, sys
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered)
+
+rasa_retrieve, rasa_save = SQLTrackerStore.retrieve, SQLTrackerStore.save
+from assistant.rasa_runtime import tracker_cache
+shared = sys.argv[2] == "shared"  # cluster mode: several servers
+cache = tracker_cache.install(shared=shared)
+
+domain = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": []}}})
+from sqlalchemy.engine import make_url
+url = make_url(sys.argv[1])
+store = SQLTrackerStore(
+    domain, dialect=url.get_backend_name(), host=url.host, port=url.port,
+    db=url.database, username=url.username, password=url.password)
+
+def turn(text, language):
+    return [UserUttered(text), SlotSet("language", language),
+            ActionExecuted("utter_x"), BotUttered(text.upper()),
+            ActionExecuted("action_listen")]
+
+def state(tracker):
+    return {"events": [e.as_dict() for e in tracker.events],
+            "language": tracker.get_slot("language")}
+
+def stored():
+    with store.session_scope() as session:
+        return [(e.type_name, json.loads(e.data).get("text"))
+                for e in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+
+async def main():
+    report = {}
+    # A new conversation: created, then two turns, as Rasa's processor does them.
+    tracker = await store.get_or_create_tracker("c")
+    for event in [ActionExecuted("action_session_start"), SessionStarted(),
+                  ActionExecuted("action_listen"), *turn("hello", "en")]:
+        tracker.update(event)
+    await store.save(tracker)
+    tracker = await store.retrieve("c")
+    report["first_from_memory"] = cache.hits
+    for event in turn("bonjour", "fr"):
+        tracker.update(event)
+    await store.save(tracker)
+    # What a Rasa without the cache loads: the same events and slots.
+    report["same_as_rasa"] = (
+        state(await store.retrieve("c")) == state(await rasa_retrieve(store, "c")))
+    report["stored_once"] = stored()
+    if not shared:  # a single server: nobody else writes its conversations
+        print(json.dumps(report))
+        return
+    # Another server takes a turn (Rasa's own code, its own copy of the tracker).
+    other = await rasa_retrieve(store, "c")
+    for event in turn("hola", "es"):
+        other.update(event)
+    await rasa_save(store, other)
+    hits = cache.hits
+    seen = await store.retrieve("c")
+    report["after_other_server"] = {
+        "language": seen.get_slot("language"),
+        "from_memory": cache.hits > hits,
+        "same_as_rasa": state(seen) == state(await rasa_retrieve(store, "c")),
+    }
+    # A turn that fails half-way leaves no trace in memory.
+    broken = await store.retrieve("c")
+    broken.update(SlotSet("language", "xx"))
+    report["after_failed_turn"] = (await store.retrieve("c")).get_slot("language")
+    print(json.dumps(report))
+
+asyncio.run(main())
+"""
+
+
+def run_probe(database_url: str, mode: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", SCRIPT, database_url, mode],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
+@pytest.mark.parametrize("mode", ["shared", "single"])
+def test_tracker_cache_loads_and_stores_what_rasa_would(
+    tmp_path: Path, mode: str
+) -> None:
+    check(run_probe(f"sqlite:///{tmp_path / 'tracker.db'}", mode), mode)
+
+
+@pytest.mark.integration
+def test_the_same_on_postgresql_as_cluster_mode_uses_it(postgres_url: str) -> None:
+    check(run_probe(postgres_url, "shared"), "shared")
+
+
+def check(report: dict[str, Any], mode: str) -> None:
+    assert report["first_from_memory"] == 1
+    assert report["same_as_rasa"] is True
+    # Every event stored once, in order: nothing lost, nothing twice.
+    texts = [text for kind, text in report["stored_once"] if kind == "user"]
+    assert texts == ["hello", "bonjour"]
+    assert len(report["stored_once"]) == 1 + 3 + 5 + 5
+    if mode == "single":
+        return
+    # The other server's turn is seen: the tracker in memory was out of date.
+    assert report["after_other_server"] == {
+        "language": "es",
+        "from_memory": False,
+        "same_as_rasa": True,
+    }
+    assert report["after_failed_turn"] == "es"
