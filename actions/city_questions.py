@@ -26,6 +26,7 @@ SELF_CHECK_ENTRIES = frozenset(
         "other-regions-eu-city",
         "other-regions-latin-america",
         "other-regions-elsewhere",
+        "other-regions-asia",
     }
 )
 # Entries about the European partner: a city named in a question they answer is the
