@@ -94,10 +94,18 @@ class PlaceExtractor(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "PlaceExtractor":
-        return cls(config)
+        component = cls(config)
+        # When the model loads: without its table Rasa must not start, rather than
+        # fail every message and leave the chat to the app's degraded answers.
+        component._get_table()
+        return component
 
     def _get_table(self) -> PlaceTable:
         if self._table is None:
+            if not self._path.is_file():
+                raise FileNotFoundError(
+                    f"the place table {self._path} is missing: `make train` builds it"
+                )
             self._table = PlaceTable.load(self._path)
             logger.info("place table loaded from %s", self._path)
         return self._table

@@ -205,6 +205,29 @@ print(json.dumps(out))
     assert asia == []
 
 
+@pytest.mark.skipif(
+    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
+)
+def test_a_missing_table_stops_the_model_loading(tmp_path: Path) -> None:
+    probe = f"""
+from assistant.rasa_runtime.places import PlaceExtractor
+try:
+    config = {{"table": {str(tmp_path / "none.json")!r}}}
+    PlaceExtractor.create(config, None, None, None)
+except FileNotFoundError as error:
+    print(error)
+"""
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert "none.json is missing: `make train` builds it" in result.stdout
+
+
 def test_a_town_the_gazetteer_does_not_know_is_read_before_its_region(
     table: PlaceTable,
 ) -> None:
