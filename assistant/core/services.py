@@ -95,7 +95,7 @@ class Services:
     def warm_up(self, *, answerer: bool = True) -> None:
         """Load every service now (blocking: run it in a thread). A failure is logged
         and left for the first real call to report to the user."""
-        from knowledge.language import detect
+        from knowledge.language import detect, vocabulary_language
 
         started = time.perf_counter()
         loaders: list[Callable[[], object]] = [self.facts, self.gazetteer, self.drafts]
@@ -108,6 +108,7 @@ class Services:
                 log.exception("warm-up: %s failed", getattr(load, "__name__", load))
         try:
             detect("Warm up the language detector with a sentence.")
+            vocabulary_language("hola")  # builds the short messages' word list
         except Exception:
             log.exception("warm-up: language detector unavailable")
         log.info("services loaded in %.1f s", time.perf_counter() - started)
