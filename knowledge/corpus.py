@@ -31,6 +31,8 @@ NEGATIVES = "negatives.yml"
 # the entry that answers it, or null when none does: more paraphrases for the entries
 # and more off-topic questions. Written apart from the eval splits (a test checks).
 USER_QUESTIONS = "user_questions.jsonl"
+# Concepts a question can ask for that its best entry must state (knowledge/asked.py).
+ASKED_CONCEPTS = "asked_concepts.yml"
 # A passage closes once it holds this many words or sentences.
 PASSAGE_WORDS = 45
 PASSAGE_SENTENCES = 3
@@ -44,7 +46,7 @@ _LINK_LINE = re.compile(r"\b(download|version|español|click here)\b", re.IGNORE
 def source_files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
     """Every file the knowledge base is built from, in a stable order."""
     files = sorted((corpus_dir / "faq").glob("*.yml"))
-    names = ("sources.yml", "call-page.txt", NEGATIVES, USER_QUESTIONS)
+    names = ("sources.yml", "call-page.txt", NEGATIVES, USER_QUESTIONS, ASKED_CONCEPTS)
     files += [corpus_dir / name for name in names]
     return [p for p in files if p.is_file()]
 

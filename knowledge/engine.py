@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,20 @@ from knowledge.records import FaqRecord
 # accepts can always be searched.
 MAX_QUERY_CHARS = MAX_MESSAGE_CHARS
 MAX_K = 50
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def question_part(text: str) -> str | None:
+    """The last sentence asking something in a message of several sentences (the
+    last sentence when none has a question mark); None for a single sentence."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [s for s in sentences if "?" in s]
+    part = (asking or sentences)[-1].strip()
+    return part if len(part.split()) >= 2 else None
 
 
 class QueryError(ValueError):
@@ -80,6 +95,12 @@ class KnowledgeBase:
         self.max_query_chars = MAX_QUERY_CHARS
         self._topics = [self._any_record(e).topic for e in data.entry_ids]
         self.index_dir: Path | None = None
+        # Answers a question about a concept its best entry does not state with the
+        # fallback entry (knowledge/asked.py); None turns the check off.
+        self.asked = data.asked
+        # Score a message's question apart from the context before it (raw_scores);
+        # False only to measure what that brings.
+        self.question_focus = True
 
     @classmethod
     def load(
@@ -125,12 +146,35 @@ class KnowledgeBase:
         params: DecisionParams | None = None,
     ) -> Scores:
         """Dense, lexical and classifier scores per entry; ``vector`` skips
-        re-encoding (eval)."""
+        re-encoding (eval).
+
+        A message of several sentences is also scored by its question alone, and
+        each score is the better of the two: context before a question ("I'm a
+        planner in Laval, our council meets next week...") dilutes what it asks."""
         text, lang = validate_query(text, lang, self.max_query_chars)
         params = params or self.params
         query_lang = detect(text, hint=lang)
         if vector is None:
             vector = self._embedder.encode([text])[0]
+        scores = self._scores(text, query_lang, vector, params)
+        question = question_part(text) if self.question_focus else None
+        if question is not None:
+            focused = self._scores(
+                question, query_lang, self._embedder.encode([question])[0], params
+            )
+            scores = Scores(
+                query_lang,
+                np.maximum(scores.dense, focused.dense),
+                np.maximum(scores.lexical, focused.lexical),
+                None
+                if scores.classifier is None or focused.classifier is None
+                else np.maximum(scores.classifier, focused.classifier),
+            )
+        return scores
+
+    def _scores(
+        self, text: str, query_lang: str, vector: np.ndarray, params: DecisionParams
+    ) -> Scores:
         n = len(self._data.entry_ids)
         dense = self._data.dense.scores(vector, n)
         lexical_index = self._data.lexical
@@ -205,4 +249,18 @@ class KnowledgeBase:
         """Best entries for ``text``, answered in ``lang`` (detected when None)."""
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
             raise QueryError(f"k must be an integer between 1 and {MAX_K}")
-        return self.decide(self.raw_scores(text, lang), k=k, topic=topic)
+        result = self.decide(self.raw_scores(text, lang), k=k, topic=topic)
+        return self.check_asked(text, result)
+
+    def check_asked(self, text: str, result: Result) -> Result:
+        """The fallback entry in place of an answer that does not state what
+        ``text`` asks for (a neighbouring fact); declined results stay declined."""
+        if self.asked is None or not result.answered:
+            return result
+        top = result.hits[0]
+        if not self.asked.unstated(text, top.entry_id):
+            return result
+        position = self._data.entry_ids.index(self.asked.fallback)
+        fallback = self._hit(position, top.score, result.lang)
+        rest = [h for h in result.hits if h.entry_id != fallback.entry_id]
+        return Result(True, result.lang, [fallback, *rest][: len(result.hits)], [])

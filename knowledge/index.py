@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.asked import AskedCheck
 from knowledge.classifier import MAX_ENTRIES, EntryClassifier
 from knowledge.corpus import hash_files
 from knowledge.dense import DenseIndex
@@ -70,6 +71,8 @@ class IndexData:
     embedder: Embedder | None = None
     # Where the fine-tuned weights are, to be copied into the saved index.
     model_dir: Path | None = None
+    # What-is-asked concepts (the project's index only; knowledge/asked.py).
+    asked: AskedCheck | None = None
 
     @property
     def params(self) -> DecisionParams:
@@ -210,6 +213,8 @@ def save_index(data: IndexData, out_dir: Path) -> None:
         data.lexical.save(tmp / "lexical")
         if data.classifier is not None:
             data.classifier.save(tmp)
+        if data.asked is not None:
+            data.asked.save(tmp)
         if data.model_dir is not None:
             _link_tree(data.model_dir, tmp / MODEL_DIR)
         with (tmp / "records.jsonl").open("w", encoding="utf-8") as handle:
@@ -329,6 +334,7 @@ def load_index(
         lexical,
         classifier,
         embedder,
+        asked=AskedCheck.load(index_dir),
     )
 
 

@@ -11,8 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from knowledge.asked import AskedCheck, read_concepts
 from knowledge.calibration import calibrate_index
-from knowledge.corpus import corpus_hash, load_corpus, load_negatives
+from knowledge.corpus import (
+    ASKED_CONCEPTS,
+    CORPUS_DIR,
+    corpus_hash,
+    load_corpus,
+    load_negatives,
+)
 from knowledge.embedders import Embedder, SentenceTransformerEmbedder, is_tunable
 from knowledge.finetune import DEFAULT_FINETUNE, FinetuneConfig
 from knowledge.index import (
@@ -53,6 +60,19 @@ def project_negatives() -> list[str]:
     return load_negatives()
 
 
+def project_asked_check(records: list[FaqRecord]) -> AskedCheck | None:
+    """The project's what-is-asked check over ``records``; None without its file or
+    its fallback entry (sources a test substitutes; tests/knowledge/test_asked.py
+    checks that the project's fallback exists)."""
+    path = CORPUS_DIR / ASKED_CONCEPTS
+    if not path.is_file():
+        return None
+    fallback, terms = read_concepts(path)
+    if all(r.id != fallback for r in records):
+        return None
+    return AskedCheck.from_terms(fallback, terms, records)
+
+
 def finetune_config(finetune: bool | FinetuneConfig) -> FinetuneConfig | None:
     """The fine-tuning settings ``finetune`` asks for: the default ones for True."""
     if isinstance(finetune, FinetuneConfig):
@@ -81,6 +101,7 @@ def build_project_index(
         negatives=project_negatives(),
         finetune=finetune_config(finetune),
     )
+    data.asked = project_asked_check(records)
     save_index(data, out_dir)
     report = None
     if calibrate and CALIBRATION_FILE.is_file():
