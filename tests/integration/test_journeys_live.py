@@ -79,6 +79,29 @@ def test_a_city_wanted_as_partner_gets_the_pairing_answer(
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "Toronto already has a European partner: may it apply a second time?",
+        "Is Mexico covered by IUC North America or by the Latin America programme?",
+        "How did the clusters of IUC Asia work?",
+        "Montréal est-elle déjà jumelée avec une ville européenne ?",
+        "Denver is already in a pair. Can it apply once more for another partner?",
+        "Show me a pairing that involves Puebla",
+        "Is Mexico part of IUC North America, or of Latin America?",
+        "¿Con qué ciudad europea está emparejada Guadalajara?",
+        "Boston a-t-elle un partenaire européen ?",
+    ],
+)
+def test_a_question_naming_a_place_that_no_verdict_answers_gets_an_answer(
+    client: Any, message: str
+) -> None:
+    # Not a self-check of Toronto, nor of "Latin" or "Asia" taken for cities.
+    turn = client.chat(message)
+    assert turn.answer_id is not None, turn.text
+    assert not client.slots(turn.session_id).get("requested_slot"), turn.text
+
+
+@pytest.mark.parametrize(
     ("message", "lang"),
     [("comment candidater", "fr"), ("fecha cierre", "es"), ("hola", "es")],
 )
