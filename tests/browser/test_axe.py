@@ -42,5 +42,6 @@ def test_the_draft_page_passes_axe(page: Page, site: Site, lang: str) -> None:
     page.goto(created["resume_url"])
     expect(page.locator("#theme-list input").first).to_be_visible()
     page.locator("#f-contact_email").fill("nope")
+    page.keyboard.press("Tab")  # the refusal shows once the field is left
     expect(page.locator("#err-contact_email")).not_to_be_empty()
     assert axe_violations(page) == []

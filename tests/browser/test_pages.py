@@ -78,6 +78,7 @@ def test_a_refused_value_is_explained_beside_its_field(page: Page, site: Site) -
     page.goto(_create(site, "fr", "Canada"))
     email = page.locator("#f-contact_email")
     email.fill("pas une adresse")
+    page.keyboard.press("Tab")  # explained once the user leaves the field
     error = page.locator("#err-contact_email")
     expect(error).to_have_text(re.compile("adresse de courriel"))
     expect(email).to_have_attribute("aria-invalid", "true")
