@@ -8,12 +8,14 @@ about 30 % of Rasa's CPU per turn, and in cluster mode three PostgreSQL round tr
 plus one per new event.
 
 Here the tracker a turn ends with stays in memory with the number of rows its
-conversation has in the database. In cluster mode the next turn asks the database
-for that number only (one indexed count): when it matches, nobody has written the
-conversation since and the tracker is used as it is; when it differs (another Rasa
-server took a turn) or the tracker is not in memory, Rasa loads it as before. A
-single Rasa server is the only writer of its conversations and uses its tracker
-without asking. Saving inserts the events after those the
+conversation has in the database. A single Rasa server is the only writer of its
+conversations and uses its tracker without asking. In cluster mode, when the lock
+store says this server held the conversation's lock last, in the session it saved
+this tracker in, and that turn ended well (``lock_store.py``), nobody has written it
+since: the tracker is used as it is. Otherwise the turn asks the database for the
+conversation's row count (one indexed count): when it matches the tracker's, it is
+used as it is; when it differs (another Rasa server took a turn) or the tracker is
+not in memory, Rasa loads it as before. Saving inserts the events after those the
 tracker was loaded or saved with, in one statement.
 
 - The same state as Rasa's load: a tracker from memory is cut at its last
@@ -33,7 +35,8 @@ with no message, so the web app answers it from the knowledge engine, marked
 degraded; Rasa would otherwise start the conversation afresh, or answer and keep the
 turn in its memory only.
 
-This file runs in the Rasa environment and imports nothing from the project.
+This file runs in the Rasa environment and imports nothing from the project but, in
+cluster mode, its sibling ``lock_store.py``.
 """
 
 from __future__ import annotations
@@ -112,9 +115,16 @@ def _drive(coroutine: Coroutine[Any, Any, T]) -> T:
 class TrackerCache:
     def __init__(self, size: int = MAX_TRACKERS) -> None:
         self.size = size
-        self._trackers: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        # sender id -> (rows, the lock session it was saved in, tracker)
+        self._trackers: OrderedDict[str, tuple[int, str | None, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.uncounted = 0  # hits taken without asking the database
+
+    def saved_in(self, sender_id: str, session: str | None) -> bool:
+        """True when the conversation's tracker here was saved in lock ``session``."""
+        entry = self._trackers.get(sender_id)
+        return session is not None and entry is not None and entry[1] == session
 
     def take(self, sender_id: str, rows: int | None) -> Any | None:
         """The tracker saved with ``rows`` rows (any, if None), removed from the
@@ -124,10 +134,12 @@ class TrackerCache:
             self.misses += 1
             return None
         self.hits += 1
-        return entry[1]
+        return entry[2]
 
-    def put(self, sender_id: str, rows: int, tracker: Any) -> None:
-        self._trackers[sender_id] = (rows, tracker)
+    def put(
+        self, sender_id: str, rows: int, tracker: Any, session: str | None = None
+    ) -> None:
+        self._trackers[sender_id] = (rows, session, tracker)
         self._trackers.move_to_end(sender_id)
         while len(self._trackers) > self.size:
             self._trackers.popitem(last=False)
@@ -158,6 +170,7 @@ def install(
     current without asking the database."""
     if shared is None:
         shared = bool(os.environ.get("IUC_RASA_REDIS_HOST"))
+    lock_session = _lock_session_reader() if shared else (lambda: None)
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
 
@@ -186,7 +199,13 @@ def install(
     async def retrieve(store: SQLTrackerStore, sender_id: str) -> Any | None:
         if store.event_broker is not None:
             return await rasa_retrieve(store, sender_id)
-        if not shared and (tracker := cache.take(sender_id, None)) is not None:
+        # One server is the only writer of its conversations; in cluster mode this
+        # server saved the tracker in the lock session just before this turn's.
+        session = lock_session()
+        if (not shared or cache.saved_in(sender_id, session and session.previous)) and (
+            tracker := cache.take(sender_id, None)
+        ) is not None:
+            cache.uncounted += 1
             _cut_at_session_start(tracker)
             # Every event it holds is stored; the row count is the one it was saved
             # with.
@@ -232,13 +251,25 @@ def install(
                 await deadline.run(_insert, store, tracker.sender_id, new)
             now = int(rows) + len(new)
         remember(tracker, now)
-        cache.put(tracker.sender_id, now, tracker)
+        session = lock_session()
+        cache.put(tracker.sender_id, now, tracker, session and session.name)
 
     SQLTrackerStore.retrieve = retrieve
     SQLTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     SQLTrackerStore.save = save
     _fail_the_turn()
     return cache
+
+
+def _lock_session_reader() -> Callable[[], Any]:
+    """What the cluster lock store says of the turn's lock (``LockSession``: its
+    name, the previous holder's); None outside a turn's lock, or with another lock
+    store: the row count is then asked as before."""
+    try:
+        from assistant.rasa_runtime.lock_store import LOCK_SESSION
+    except ImportError:  # the project is not on Rasa's path: no cluster lock store
+        return lambda: None
+    return LOCK_SESSION.get
 
 
 def _fail_the_turn() -> None:
