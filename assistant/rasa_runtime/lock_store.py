@@ -55,6 +55,7 @@ from rasa.utils.endpoints import EndpointConfig
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
+SOCKET_TIMEOUT_SECONDS = 0.5
 # A queue's keys outlive its last ticket by this many lifetimes, then Redis drops them.
 KEYS_KEPT_LIFETIMES = 10
 # How long the name of a conversation's last lock holder is kept (then: unknown, and
@@ -143,6 +144,9 @@ class ClusterLockStore(RedisLockStore):
         # Rasa builds a lock store named by module path with its endpoint config.
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs}
+        # Each call blocks Rasa's event loop: a frozen Redis must not hold every
+        # conversation for Rasa's 10 s. A call takes well under a millisecond.
+        kwargs.setdefault("socket_timeout", SOCKET_TIMEOUT_SECONDS)
         super().__init__(**kwargs)
         self._take = self.red.register_script(TAKE)
         self._renew = self.red.register_script(RENEW)

@@ -9,6 +9,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -147,3 +148,53 @@ def test_the_lock_tells_who_held_it_last_only_after_a_turn_that_ended_well(
         "after_dead": None,
         "outside": None,
     }
+
+
+FROZEN = """
+import asyncio, json, os, signal, sys, time
+from urllib.parse import urlsplit
+from rasa.core.lock_store import LockError
+from rasa.utils.endpoints import EndpointConfig
+from assistant.rasa_runtime.lock_store import ClusterLockStore
+
+url = urlsplit(sys.argv[1])
+config = EndpointConfig(url=url.hostname, port=url.port, db=0, key_prefix="f")
+store = ClusterLockStore(endpoint_config=config)
+
+async def main():
+    async with store.lock("c"):
+        pass  # connected
+    os.kill(int(sys.argv[2]), signal.SIGSTOP)
+    started = time.monotonic()
+    try:
+        async with store.lock("c"):
+            outcome = "locked"
+    except LockError:
+        outcome = "refused"
+    finally:
+        os.kill(int(sys.argv[2]), signal.SIGCONT)
+    print(json.dumps([outcome, time.monotonic() - started]))
+
+asyncio.run(main())
+"""
+
+
+def test_a_frozen_redis_refuses_the_turn_within_half_a_second(redis_url: str) -> None:
+    port = urlsplit(redis_url).port
+    pid = subprocess.run(
+        ["fuser", f"{port}/tcp"], capture_output=True, text=True
+    ).stdout.split()
+    if not pid:
+        pytest.skip("cannot find the Redis server's process")
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", FROZEN, redis_url, pid[0]],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcome, seconds = json.loads(result.stdout.strip().splitlines()[-1])
+    # Rasa's own client waits 10 s, its event loop (every conversation) with it.
+    assert outcome == "refused" and seconds < 1.5
