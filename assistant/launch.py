@@ -146,6 +146,7 @@ def rasa_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         "RASA_TELEMETRY_ENABLED": "false",
         "IUC_RASA_ACTION_ENDPOINT": f"{settings.actions.url.rstrip('/')}/webhook",
         "IUC_RASA_TRACKER_URL": rasa_database_url(settings.database.tracker_url),
+        "IUC_RASA_TRACKER_TIMEOUT": str(settings.database.tracker_timeout_seconds),
         # Rasa's HTTP API serves any conversation to whoever holds this token.
         rasa_token.ENV_VAR: rasa_token.new_token(settings),
     }

@@ -72,6 +72,11 @@ class DatabaseSettings(BaseModel):
     # Longest wait for the app's database (connecting, a lock, a statement) before
     # the request is answered 503 with Retry-After.
     timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Longest wait of a Rasa server for the tracker database (connecting, a lock, a
+    # statement): a turn that cannot read or save its conversation then ends, and the
+    # app answers it from the knowledge base (degraded). Two of them (read, save) must
+    # fit in IUC_RASA__TIMEOUT_SECONDS with the turn's own work.
+    tracker_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
 
 class ConsoleSettings(BaseModel):

@@ -16,7 +16,9 @@ Measured with py-spy under chat load (docs/BENCHMARKS.md), two costs dominated a
   and uses WAL mode with ``synchronous=NORMAL``: a commit writes to the log without
   waiting for the disk; the database stays consistent and a crash of Rasa loses
   nothing; only a power cut can drop the last turns of a conversation. The drafts
-  users save live in the app's database, not here. PostgreSQL is left as Rasa sets it.
+  users save live in the app's database, not here. On PostgreSQL, connecting, a
+  statement and a lock wait are bounded by ``IUC_RASA_TRACKER_TIMEOUT`` and TCP
+  keepalives notice a dead server (``postgresql_timeouts``).
 
 Rasa also opened a new aiohttp session, so a new connection, for each call to the
 action server, and sent the whole domain with each; here one session per endpoint
@@ -41,6 +43,7 @@ the project.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import sys
 from pathlib import Path
@@ -81,7 +84,10 @@ def pool_and_log_sqlite_tracker() -> None:
     rasa_engine_kwargs = tracker_store.create_engine_kwargs
 
     def engine_kwargs(url: Any) -> dict[str, Any]:
-        if make_url(url).get_backend_name() != "sqlite":
+        backend = make_url(url).get_backend_name()
+        if backend == "postgresql":
+            return postgresql_timeouts(dict(rasa_engine_kwargs(url)), tracker_timeout())
+        if backend != "sqlite":
             return dict(rasa_engine_kwargs(url))
         # Pooled connections are handed to one user at a time, in any thread.
         return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
@@ -96,6 +102,32 @@ def pool_and_log_sqlite_tracker() -> None:
             cursor.close()
 
     event.listen(Engine, "connect", on_connect)
+
+
+def tracker_timeout() -> float:
+    """Seconds a tracker database call may take (the launcher sets it from the
+    settings; tracker_cache.py bounds each call's wait with it too)."""
+    return float(os.environ.get("IUC_RASA_TRACKER_TIMEOUT") or 3.0)
+
+
+def postgresql_timeouts(kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Rasa's PostgreSQL engine with its waits bounded: connecting, a statement, a
+    lock, a connection from the pool, and a dead peer noticed by TCP keepalives in
+    about 10 s instead of the kernel's 2 hours. (A frozen server is noticed by no
+    server-side timeout: tracker_cache.py's deadline covers that.)"""
+    millis = int(timeout * 1000)
+    connect_args = dict(kwargs.get("connect_args") or {})
+    options = f"-c statement_timeout={millis} -c lock_timeout={millis}"
+    connect_args["options"] = f"{connect_args.get('options', '')} {options}".strip()
+    connect_args |= {
+        # libpq's connect_timeout is whole seconds, at least 2.
+        "connect_timeout": max(2, math.ceil(timeout)),
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+    }
+    return {**kwargs, "connect_args": connect_args, "pool_timeout": timeout}
 
 
 # The slot domain/core.yml declares; the app reads {"custom": {"language": ...}}.

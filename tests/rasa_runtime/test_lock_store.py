@@ -9,6 +9,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -79,3 +80,121 @@ def test_a_dead_server_delays_only_by_the_lifetime_and_turns_never_overlap(
     # Rasa's own store waits forever here (the waiting ticket expires too).
     assert 0.9 <= figures["waited"] < 2.0
     assert figures["most"] == 1
+
+
+# Two servers taking turns of one conversation: what each learns of the lock's
+# previous holder, on which the tracker cache skips the database's row count.
+HOLDERS = """
+import asyncio, json, sys
+from urllib.parse import urlsplit
+from rasa.utils.endpoints import EndpointConfig
+from assistant.rasa_runtime.lock_store import LOCK_SESSION, ClusterLockStore
+
+url = urlsplit(sys.argv[1])
+def store():
+    config = EndpointConfig(url=url.hostname, port=url.port, db=0, key_prefix="h")
+    return ClusterLockStore(endpoint_config=config)
+a, b = store(), store()
+
+async def turn(server, fail=False):
+    try:
+        async with server.lock("c", lock_lifetime=1.0):
+            session = LOCK_SESSION.get()
+            if fail:
+                raise RuntimeError("the turn failed")
+    except RuntimeError:
+        pass
+    return session
+
+async def main():
+    seen = {}
+    first = await turn(a)
+    seen["first"] = first.previous
+    second = await turn(a)
+    seen["a_after_a"] = second.previous == first.name
+    third = await turn(b, fail=True)
+    seen["b_after_a"] = third.previous == second.name
+    seen["after_failed"] = (await turn(a)).previous
+    await turn(b)
+    a.issue_ticket("c", 1.0)  # a server takes the lock and dies
+    seen["after_dead"] = (await turn(b)).previous
+    seen["outside"] = LOCK_SESSION.get()
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_the_lock_tells_who_held_it_last_only_after_a_turn_that_ended_well(
+    redis_url: str,
+) -> None:
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", HOLDERS, redis_url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "first": None,  # a new conversation: nobody
+        "a_after_a": True,
+        "b_after_a": True,
+        # A failed turn (its save may still land) or a dead holder: unknown, so the
+        # next turn asks the database.
+        "after_failed": None,
+        "after_dead": None,
+        "outside": None,
+    }
+
+
+FROZEN = """
+import asyncio, json, os, signal, sys, time
+from urllib.parse import urlsplit
+from rasa.core.lock_store import LockError
+from rasa.utils.endpoints import EndpointConfig
+from assistant.rasa_runtime.lock_store import ClusterLockStore
+
+url = urlsplit(sys.argv[1])
+config = EndpointConfig(url=url.hostname, port=url.port, db=0, key_prefix="f")
+store = ClusterLockStore(endpoint_config=config)
+
+async def main():
+    async with store.lock("c"):
+        pass  # connected
+    os.kill(int(sys.argv[2]), signal.SIGSTOP)
+    started = time.monotonic()
+    try:
+        async with store.lock("c"):
+            outcome = "locked"
+    except LockError:
+        outcome = "refused"
+    finally:
+        os.kill(int(sys.argv[2]), signal.SIGCONT)
+    print(json.dumps([outcome, time.monotonic() - started]))
+
+asyncio.run(main())
+"""
+
+
+def test_a_frozen_redis_refuses_the_turn_within_half_a_second(redis_url: str) -> None:
+    port = urlsplit(redis_url).port
+    pid = subprocess.run(
+        ["fuser", f"{port}/tcp"], capture_output=True, text=True
+    ).stdout.split()
+    if not pid:
+        pytest.skip("cannot find the Redis server's process")
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", FROZEN, redis_url, pid[0]],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcome, seconds = json.loads(result.stdout.strip().splitlines()[-1])
+    # Rasa's own client waits 10 s, its event loop (every conversation) with it.
+    assert outcome == "refused" and seconds < 1.5

@@ -100,3 +100,39 @@ def test_a_token_starting_with_a_dash_reaches_rasa_as_the_token() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "-Ab_c"
+
+
+@pytest.mark.integration
+def test_the_postgresql_tracker_bounds_its_waits(postgres_url: str) -> None:
+    # What a Rasa server's tracker connection to PostgreSQL runs with: a slow or
+    # locked statement ends within the setting, a dead server is noticed by TCP.
+    probe = (
+        "import json, os, runpy, sys\n"
+        "os.environ['IUC_RASA_TRACKER_TIMEOUT'] = '2.5'\n"
+        "server = runpy.run_path(sys.argv[1])\n"
+        "server['pool_and_log_sqlite_tracker']()\n"
+        "from rasa.core.tracker_store import SQLTrackerStore\n"
+        "from sqlalchemy import text\n"
+        "from sqlalchemy.engine import make_url\n"
+        "url = make_url(sys.argv[2])\n"
+        "store = SQLTrackerStore(dialect='postgresql', host=url.host, port=url.port,\n"
+        "    db=url.database, username=url.username, password=url.password)\n"
+        "with store.engine.connect() as c:\n"
+        "    shown = {n: c.execute(text(f'SHOW {n}')).scalar()\n"
+        "             for n in ('statement_timeout', 'lock_timeout')}\n"
+        "    shown['keepalives'] = c.connection.get_dsn_parameters()['keepalives']\n"
+        "print(json.dumps(shown))\n"
+    )
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-P", "-c", probe, str(RASA_SERVER), postgres_url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown == {
+        "statement_timeout": "2500ms",
+        "lock_timeout": "2500ms",
+        "keepalives": "1",
+    }

@@ -134,3 +134,63 @@ def check(report: dict[str, Any], mode: str) -> None:
         "same_as_rasa": True,
     }
     assert report["after_failed_turn"] == "es"
+
+
+# The database held by another writer's exclusive lock (SQLite waits 5 s for it): the
+# calls Rasa makes through its fail-safe wrapper give up at the deadline and fail the
+# turn, where Rasa would have started the conversation afresh; free again, it works.
+LOCKED = """
+import asyncio, json, os, sqlite3, sys, time
+os.environ["IUC_RASA_TRACKER_TIMEOUT"] = "0.5"
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from assistant.rasa_runtime import tracker_cache
+tracker_cache.install(shared=sys.argv[2] == "shared")
+store = FailSafeTrackerStore(SQLTrackerStore(Domain.empty(), db=sys.argv[1]))
+
+async def attempt(call):
+    started = time.monotonic()
+    try:
+        await call
+        outcome = "ok"
+    except tracker_cache.TrackerStoreUnavailable:
+        outcome = "unavailable"
+    return outcome, round(time.monotonic() - started, 1)
+
+async def main():
+    known = await store.get_or_create_tracker("known")
+    known.update(UserUttered("hello"))
+    await store.save(known)
+    known = await store.retrieve("known")
+    holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    known.update(UserUttered("again"))
+    report = {"new": await attempt(store.get_or_create_tracker("new")),
+              "save": await attempt(store.save(known))}
+    holder.execute("ROLLBACK")
+    time.sleep(5)  # the calls that gave up finish before the next ones
+    report["after"] = await attempt(store.get_or_create_tracker("new"))
+    print(json.dumps(report))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("mode", ["shared", "single"])
+def test_a_locked_tracker_database_fails_the_turn_at_the_deadline(
+    tmp_path: Path, mode: str
+) -> None:
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", LOCKED, str(tmp_path / "tracker.db"), mode],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # Given up after the 0.5 s deadline (+ scheduling), not SQLite's 5 s wait.
+    assert report["new"][0] == "unavailable" and report["new"][1] < 2
+    assert report["save"][0] == "unavailable" and report["save"][1] < 2
+    assert report["after"][0] == "ok"
