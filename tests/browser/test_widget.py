@@ -147,6 +147,8 @@ def test_a_refused_field_is_explained_when_left_not_while_typed(
     page.get_by_role("button", name="Check").click()
     page.get_by_role("button", name="Start a draft application").click()
     page.wait_for_url(re.compile(r"/drafts/[0-9a-f-]+#token="))
+    # The draft is loaded (and the page listens to edits) once its city shows.
+    expect(page.get_by_label("City", exact=True)).to_have_value("Ottawa")
     motivation = page.get_by_label("Motivation")
     error = page.locator("#err-motivation")
 

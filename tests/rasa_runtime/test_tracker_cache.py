@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
-import asyncio, json, sys
+import asyncio, json, sys, uuid
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -28,6 +28,8 @@ from rasa.shared.core.events import (
 rasa_retrieve, rasa_save = SQLTrackerStore.retrieve, SQLTrackerStore.save
 from assistant.rasa_runtime import tracker_cache
 shared = sys.argv[2] == "shared"  # cluster mode: several servers
+# Its own conversation: the database may hold other tests' conversations.
+CID = "c-" + uuid.uuid4().hex
 cache = tracker_cache.install(shared=shared)
 
 domain = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": []}}})
@@ -49,44 +51,46 @@ def state(tracker):
 def stored():
     with store.session_scope() as session:
         return [(e.type_name, json.loads(e.data).get("text"))
-                for e in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+                for e in session.query(store.SQLEvent)
+                .filter(store.SQLEvent.sender_id == CID)
+                .order_by(store.SQLEvent.id)]
 
 async def main():
     report = {}
     # A new conversation: created, then two turns, as Rasa's processor does them.
-    tracker = await store.get_or_create_tracker("c")
+    tracker = await store.get_or_create_tracker(CID)
     for event in [ActionExecuted("action_session_start"), SessionStarted(),
                   ActionExecuted("action_listen"), *turn("hello", "en")]:
         tracker.update(event)
     await store.save(tracker)
-    tracker = await store.retrieve("c")
+    tracker = await store.retrieve(CID)
     report["first_from_memory"] = cache.hits
     for event in turn("bonjour", "fr"):
         tracker.update(event)
     await store.save(tracker)
     # What a Rasa without the cache loads: the same events and slots.
     report["same_as_rasa"] = (
-        state(await store.retrieve("c")) == state(await rasa_retrieve(store, "c")))
+        state(await store.retrieve(CID)) == state(await rasa_retrieve(store, CID)))
     report["stored_once"] = stored()
     if not shared:  # a single server: nobody else writes its conversations
         print(json.dumps(report))
         return
     # Another server takes a turn (Rasa's own code, its own copy of the tracker).
-    other = await rasa_retrieve(store, "c")
+    other = await rasa_retrieve(store, CID)
     for event in turn("hola", "es"):
         other.update(event)
     await rasa_save(store, other)
     hits = cache.hits
-    seen = await store.retrieve("c")
+    seen = await store.retrieve(CID)
     report["after_other_server"] = {
         "language": seen.get_slot("language"),
         "from_memory": cache.hits > hits,
-        "same_as_rasa": state(seen) == state(await rasa_retrieve(store, "c")),
+        "same_as_rasa": state(seen) == state(await rasa_retrieve(store, CID)),
     }
     # A turn that fails half-way leaves no trace in memory.
-    broken = await store.retrieve("c")
+    broken = await store.retrieve(CID)
     broken.update(SlotSet("language", "xx"))
-    report["after_failed_turn"] = (await store.retrieve("c")).get_slot("language")
+    report["after_failed_turn"] = (await store.retrieve(CID)).get_slot("language")
     print(json.dumps(report))
 
 asyncio.run(main())
