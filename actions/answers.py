@@ -124,6 +124,20 @@ def utter_answer(
         dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
 
 
+async def _asked_of_any_city(
+    answerer: Any, result: Any, tracker: Tracker, text: str, lang: str
+) -> Any:
+    """The engine's result for the question with its city put as "my city"
+    (actions/city_questions.py); None when it names no city, or the city is the
+    partner wanted ("could we be paired with Lyon?")."""
+    spans = city_spans(tracker)
+    if not spans or best_entry(result) in PARTNER_ENTRIES:
+        return None
+    return await asyncio.to_thread(
+        answerer.ask, with_any_city(text, spans, lang), lang=lang, k=3
+    )
+
+
 class ActionAnswerQuestion(Action):
     """Answer from the knowledge base with its source, or decline with the contact."""
 
@@ -147,12 +161,7 @@ class ActionAnswerQuestion(Action):
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
             result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
-            generic = None
-            spans = city_spans(tracker)
-            if spans and best_entry(result) not in PARTNER_ENTRIES:
-                generic = await asyncio.to_thread(
-                    answerer.ask, with_any_city(text, spans, lang), lang=lang, k=3
-                )
+            generic = await _asked_of_any_city(answerer, result, tracker, text, lang)
         except Exception:
             # A missing index or a broken model must not leave the user without reply.
             logger.exception("knowledge engine failed for %r", text)
@@ -183,17 +192,13 @@ class ActionAnswerQuestion(Action):
         again?") gets its answer; otherwise nothing, and the rule goes on to the
         self-check."""
         text = question_text(tracker)
-        spans = city_spans(tracker)
-        if not text or not spans:
+        if not text or not city_spans(tracker):
             return []  # no engine call: "is my city eligible?", a button, a form
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
             result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
-            generic = result
-            if best_entry(result) not in PARTNER_ENTRIES:
-                generic = await asyncio.to_thread(
-                    answerer.ask, with_any_city(text, spans, lang), lang=lang, k=3
-                )
+            asked = await _asked_of_any_city(answerer, result, tracker, text, lang)
+            generic = asked or result  # None: the partner wanted, answered as asked
         except Exception:  # the self-check goes on
             logger.exception("knowledge engine failed for %r", text)
             return []

@@ -28,6 +28,23 @@ def table(table_file: Path) -> PlaceTable:
     return PlaceTable.load(table_file)
 
 
+needs_rasa = pytest.mark.skipif(
+    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
+)
+
+
+def run_in_rasa(probe: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``probe`` in the Rasa environment, where the NLU components live."""
+    return subprocess.run(
+        [str(RASA_PYTHON), "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
 def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
     return [
         (p.entity, p.value, text[p.start : p.end]) for p in find_places(table, text)
@@ -139,9 +156,7 @@ def test_a_long_message_full_of_places_is_read_quickly_and_bounded(
     assert 0 < len(found) <= 120
 
 
-@pytest.mark.skipif(
-    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
-)
+@needs_rasa
 def test_the_rasa_component_wins_over_the_crf(table_file: Path) -> None:
     probe = f"""
 import json
@@ -156,22 +171,13 @@ message = Message(data={{"text": text, "entities": crf}})
 component.process([message])
 print(json.dumps([[e["entity"], e["value"]] for e in message.get("entities")]))
 """
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    result = run_in_rasa(probe)
     assert result.returncode == 0, result.stderr[-2000:]
     entities = json.loads(result.stdout.strip().splitlines()[-1])
     assert entities == [["population", "80000"], ["city", "Turin"], ["country", "IT"]]
 
 
-@pytest.mark.skipif(
-    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
-)
+@needs_rasa
 def test_a_world_region_is_no_city_for_the_crf_either(table_file: Path) -> None:
     # The CRF took "Latin" of "Latin America" and "Asia" of "IUC Asia" for cities,
     # and the self-check then asked for the population of "Latin".
@@ -191,23 +197,14 @@ for text, start, end in [
     out.append([[e["entity"], e["value"]] for e in message.get("entities")])
 print(json.dumps(out))
 """
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    result = run_in_rasa(probe)
     assert result.returncode == 0, result.stderr[-2000:]
     latin, asia = json.loads(result.stdout.strip().splitlines()[-1])
     assert latin == [["country", "MX"]]
     assert asia == []
 
 
-@pytest.mark.skipif(
-    not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
-)
+@needs_rasa
 def test_a_missing_table_stops_the_model_loading(tmp_path: Path) -> None:
     probe = f"""
 from assistant.rasa_runtime.places import PlaceExtractor
@@ -217,14 +214,7 @@ try:
 except FileNotFoundError as error:
     print(error)
 """
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    result = run_in_rasa(probe)
     assert "none.json is missing: `make train` builds it" in result.stdout
 
 
