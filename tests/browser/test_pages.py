@@ -77,6 +77,8 @@ def test_a_draft_opens_in_its_language_on_another_device(
 def test_a_refused_value_is_explained_beside_its_field(page: Page, site: Site) -> None:
     page.goto(_create(site, "fr", "Canada"))
     email = page.locator("#f-contact_email")
+    # The draft is loaded (and the page listens to edits) once its address shows.
+    expect(email).to_have_value("ana@halifax.example")
     email.fill("pas une adresse")
     page.keyboard.press("Tab")  # explained once the user leaves the field
     error = page.locator("#err-contact_email")
