@@ -170,7 +170,7 @@ class ActionAnswerQuestion(Action):
             )
             return []
 
-        if asks_for_a_verdict(generic):
+        if asks_for_a_verdict(result, generic):
             # The self-check answers it with a verdict (data/rules/eligibility.yml).
             return [FollowupAction(names.ACTION_RESET_ELIGIBILITY)]
         if result.answered and result.hits:
@@ -202,7 +202,7 @@ class ActionAnswerQuestion(Action):
         except Exception:  # the self-check goes on
             logger.exception("knowledge engine failed for %r", text)
             return []
-        if best_entry(generic) is None or asks_for_a_verdict(generic):
+        if best_entry(generic) is None or asks_for_a_verdict(result, generic):
             return []
         # The entry found for the question as asked, unless it declined or found one
         # about a verdict: then the one found for "my city".

@@ -5,7 +5,11 @@ and "Austin is already paired: could it apply again?" want their answers. What t
 engine knows about the city must not decide: its best entry for "can Guadalajara
 apply?" is Guadalajara's pairing. So the question is asked again with the city put
 as "my city", and the verdict answers it when the engine's best entry for that
-question is one a verdict answers.
+question is one a verdict answers; unless the question as asked matches the list of
+paired cities better than "my city" matches the verdict's entry: then it is about
+that city's pairing ("¿San Diego participó?" reads as "did my city take part?" once
+the city is gone, while "can Guadalajara apply?" matches Guadalajara's pairing only
+weakly).
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ SELF_CHECK_ENTRIES = frozenset(
 # Entries about the European partner: a city named in a question they answer is the
 # partner wanted, not the applicant ("could we be paired with Lyon?").
 PARTNER_ENTRIES = frozenset({"pairs-choose-partner", "pairs-how-matching-works"})
+
+# Entries listing the paired cities (see asks_for_a_verdict).
+CITY_PAIRS_ENTRIES = frozenset(
+    {"pairs-united-states", "pairs-canada", "pairs-mexico", "pairs-existing-overview"}
+)
 
 _ANY_CITY = {"en": "my city", "fr": "ma ville", "es": "mi ciudad"}
 
@@ -63,5 +72,9 @@ def with_any_city(text: str, spans: list[tuple[int, int]], lang: str) -> str:
     return text
 
 
-def asks_for_a_verdict(result_for_any_city: Any) -> bool:
-    return best_entry(result_for_any_city) in SELF_CHECK_ENTRIES
+def asks_for_a_verdict(result_as_asked: Any, result_for_any_city: Any) -> bool:
+    if best_entry(result_for_any_city) not in SELF_CHECK_ENTRIES:
+        return False
+    if best_entry(result_as_asked) not in CITY_PAIRS_ENTRIES:
+        return True
+    return bool(result_as_asked.hits[0].score <= result_for_any_city.hits[0].score)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
 
 from actions import names
@@ -218,6 +219,29 @@ async def test_a_question_about_a_named_city_that_no_verdict_answers_is_answered
     tracker = make_tracker("what city Montreal paired with", "ask_programme", montreal)
     assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
     assert dispatcher.messages[0]["text"] == "Montreal..."
+
+
+@pytest.mark.parametrize("intent", ["ask_programme", "check_eligibility"])
+async def test_a_named_citys_pairing_is_answered_though_my_city_reads_as_the_rule(
+    dispatcher, domain, intent
+):
+    # "¿San Diego participó?" becomes "¿mi ciudad participó?", which the engine reads
+    # as "who can apply": San Diego's own pairing, matched better, is the answer.
+    pairs = FakeHit("pairs-united-states", 0.98, "Pairs?", "San Diego...", "s")
+    answerer = FakeAnswerer(
+        FakeResult(True, "es", [pairs]),
+        when={"mi ciudad": FakeResult(True, "es", [RULE])},
+    )
+    get_services().override("answerer", answerer)
+    san_diego = [{"entity": "city", "value": "San Diego", "start": 1, "end": 10}]
+    tracker = make_tracker("¿San Diego participó?", intent, san_diego, language="es")
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert {"event": "followup", "name": "action_reset_eligibility",
+            "timestamp": None} not in events  # fmt: skip
+    assert dispatcher.messages[0]["text"] == "San Diego..."
+    assert answerer.calls[-1]["text"] == "¿mi ciudad participó?"
 
 
 async def test_is_my_city_eligible_gets_the_rule_before_which_city(dispatcher, domain):

@@ -90,6 +90,9 @@ def test_a_city_wanted_as_partner_gets_the_pairing_answer(
         "Is Mexico part of IUC North America, or of Latin America?",
         "¿Con qué ciudad europea está emparejada Guadalajara?",
         "Boston a-t-elle un partenaire européen ?",
+        "Is Ottawa paired with a French city?",
+        "¿San Diego participó?",
+        "Est-ce que Montréal a participé au programme ?",
     ],
 )
 def test_a_question_naming_a_place_that_no_verdict_answers_gets_an_answer(

@@ -103,3 +103,16 @@ def test_the_vocabulary_keeps_one_languages_words_and_leaves_names_out() -> None
     # Two languages' words in one message: unsure.
     assert vocabulary_language("candidater convocatoria", vocabulary) is None
     assert vocabulary_language("ok", vocabulary) is None
+
+
+def test_one_mixed_language_question_does_not_take_a_word_from_its_language() -> None:
+    from knowledge.language import build_vocabulary
+
+    spanish = [
+        ("es", f"Hola, pregunta número {n} sobre la convocatoria") for n in range(30)
+    ]
+    mixed = [("en", "Hola, soy de Monterrey but writing in English: is Mexico in?")]
+    assert build_vocabulary(iter(spanish + mixed))["hola"] == "es"
+    # Used by two languages alike: no evidence.
+    even = [("en", "hola from Texas")] * 5 + [("es", "hola desde Texas")] * 5
+    assert "hola" not in build_vocabulary(iter(even))
