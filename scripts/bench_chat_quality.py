@@ -326,7 +326,9 @@ def bench(args: argparse.Namespace) -> int:
     except httpx.HTTPError as exc:
         print(f"bench: the app is not reachable at {args.url} ({exc})", file=sys.stderr)
         return 2
-    split = read_jsonl(args.set)
+    # A question of a blind set that its authors happened to write as a training
+    # question reads (in_training) is no blind question: left out.
+    split = [r for r in read_jsonl(args.set) if not r.get("in_training")]
     eligibility = [] if args.skip_eligibility else read_jsonl(ELIGIBILITY_SET)
     if args.limit:
         split = _per_language(split, args.limit)
