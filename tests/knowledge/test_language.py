@@ -116,3 +116,12 @@ def test_one_mixed_language_question_does_not_take_a_word_from_its_language() ->
     # Used by two languages alike: no evidence.
     even = [("en", "hola from Texas")] * 5 + [("es", "hola desde Texas")] * 5
     assert "hola" not in build_vocabulary(iter(even))
+
+
+def test_place_names_do_not_outvote_a_sentences_own_words() -> None:
+    from knowledge.language import detect_switch
+
+    # lingua reads Spanish place names as Spanish (51 %): the French words decide.
+    assert detect_switch("Guadalajara au Mexique est-elle admissible ?") == "fr"
+    assert detect_switch("Can Puebla in Mexico take part?") == "en"
+    assert detect_switch("¿Puede participar Montréal, Québec?") == "es"
