@@ -1,8 +1,16 @@
 """Load the services before the action server takes its first request.
 
 rasa-sdk builds its Sanic app in each worker process and lets pluggy plugins attach
-listeners to it. Ours loads the knowledge index, gazetteer and drafts store in a thread
-while the worker starts, so no action waits for a model on the event loop.
+listeners to it. Ours starts loading the knowledge index, gazetteer and drafts store
+in a thread as the worker starts, so no action waits for a model on the event loop.
+
+The load is not awaited by the start-up listener: Sanic's manager waits 30 s for each
+worker to report that it started, then SIGKILLs the worker's whole process group (the
+launcher's, hence every process started with it: `make run`, the benchmark, the
+tests). Loading takes 10-15 s on a quiet host and passed 30 s while other jobs ran.
+Instead ``/health`` answers 503 until the services are loaded, so whoever waits for
+the action server (the app's status probe, the launchers' readiness checks) waits for
+the load, and an action that arrives early waits for it in its worker thread.
 """
 
 from __future__ import annotations
@@ -11,20 +19,32 @@ import asyncio
 from typing import Any
 
 import pluggy
+from sanic.response import json
 
 from assistant.core.services import get_services
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
+HEALTH_PATH = "/health"
+
 
 async def warm_up_services(app: Any, loop: Any) -> None:
-    await asyncio.to_thread(get_services().warm_up)
+    app.ctx.warm_up = asyncio.ensure_future(asyncio.to_thread(get_services().warm_up))
+
+
+async def not_ready_while_loading(request: Any) -> Any:
+    """Before the route: /health is 503 while the services load (see above)."""
+    task = getattr(request.app.ctx, "warm_up", None)
+    if request.path == HEALTH_PATH and task is not None and not task.done():
+        return json({"status": "loading"}, status=503)
+    return None
 
 
 class WarmUpPlugin:
     @hookimpl
     def attach_sanic_app_extensions(self, app: Any) -> None:
         app.register_listener(warm_up_services, "before_server_start")
+        app.register_middleware(not_ready_while_loading, "request")
 
 
 def register() -> None:

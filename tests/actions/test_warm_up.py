@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
 
 import actions  # noqa: F401  (importing the package registers the plugin)
+from actions import warm_up
 from actions.warm_up import warm_up_services
 
 
@@ -27,3 +32,39 @@ def test_every_worker_app_loads_the_services_before_serving() -> None:
     executor.register_package("actions")
     app = create_app_for_serve(executor)
     assert warm_up_services in _listeners(app, "server.init.before")
+
+
+class _SlowServices:
+    """A warm-up that lasts until the test lets it end."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def warm_up(self) -> None:
+        self.release.wait(timeout=10)
+
+
+def test_a_worker_reports_its_start_at_once_and_is_unhealthy_until_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Sanic SIGKILLs the launcher's whole process group when a worker has not
+    # reported its start after 30 s, which loading reached on a busy host: the
+    # start-up listener must not wait for the load; /health waits instead.
+    slow = _SlowServices()
+    monkeypatch.setattr(warm_up, "get_services", lambda: slow)
+    app = SimpleNamespace(ctx=SimpleNamespace())
+
+    async def scenario() -> tuple[Any, Any, Any]:
+        await asyncio.wait_for(warm_up.warm_up_services(app, None), timeout=2)
+        health = SimpleNamespace(path="/health", app=app)
+        action = SimpleNamespace(path="/webhook", app=app)
+        loading = await warm_up.not_ready_while_loading(health)
+        passed = await warm_up.not_ready_while_loading(action)
+        slow.release.set()
+        await app.ctx.warm_up
+        return loading, passed, await warm_up.not_ready_while_loading(health)
+
+    loading, action_passed, loaded = asyncio.run(scenario())
+    assert loading is not None and loading.status == 503
+    assert action_passed is None  # an early action waits for the load, not refused
+    assert loaded is None  # the route answers 200 once loaded
