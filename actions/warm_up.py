@@ -8,9 +8,11 @@ The load is not awaited by the start-up listener: Sanic's manager waits 30 s for
 worker to report that it started, then SIGKILLs the worker's whole process group (the
 launcher's, hence every process started with it: `make run`, the benchmark, the
 tests). Loading takes 10-15 s on a quiet host and passed 30 s while other jobs ran.
-Instead ``/health`` answers 503 until the services are loaded, so whoever waits for
-the action server (the app's status probe, the launchers' readiness checks) waits for
-the load, and an action that arrives early waits for it in its worker thread.
+Instead the worker answers every request with 503 until the services are loaded, as
+it refused connections before: the launchers' readiness checks and the app's status
+probe wait for ``/health``, and an action call that comes early (a restarted server in
+cluster mode) fails at once, so the app answers that turn degraded instead of holding
+it for the load.
 """
 
 from __future__ import annotations
@@ -25,17 +27,15 @@ from assistant.core.services import get_services
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
-HEALTH_PATH = "/health"
-
 
 async def warm_up_services(app: Any, loop: Any) -> None:
     app.ctx.warm_up = asyncio.ensure_future(asyncio.to_thread(get_services().warm_up))
 
 
 async def not_ready_while_loading(request: Any) -> Any:
-    """Before the route: /health is 503 while the services load (see above)."""
+    """Before every route: 503 while the services load (see above)."""
     task = getattr(request.app.ctx, "warm_up", None)
-    if request.path == HEALTH_PATH and task is not None and not task.done():
+    if task is not None and not task.done():
         return json({"status": "loading"}, status=503)
     return None
 
