@@ -6,8 +6,9 @@ in a thread as the worker starts, so no action waits for a model on the event lo
 
 The load is not awaited by the start-up listener: Sanic's manager waits 30 s for each
 worker to report that it started, then SIGKILLs the worker's whole process group (the
-launcher's, hence every process started with it: `make run`, the benchmark, the
-tests). Loading takes 10-15 s on a quiet host and passed 30 s while other jobs ran.
+launcher's: the benchmark and the tests that started the stack died with it; under
+`make run` honcho then stops the other processes). Loading passed 30 s when it had to
+rebuild a stale index, and on a busy host.
 Instead the worker answers every request with 503 until the services are loaded, as
 it refused connections before: the launchers' readiness checks and the app's status
 probe wait for ``/health``, and an action call that comes early (a restarted server in
