@@ -150,15 +150,18 @@ class QueryProbe:
     state, and the ratio moved with it (the query 4.6-10 ms between runs, session 9).
     A few queries a second, a few percent of a core."""
 
-    def __init__(self, answerer: object) -> None:
+    def __init__(
+        self, answerer: object, rate: float = PROBE_QUERIES_PER_SECOND
+    ) -> None:
         self._answerer = answerer
+        self._rate = rate
         self._stop = threading.Event()
         self.cpu_ms: list[float] = []
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         i = 0
-        while not self._stop.wait(1 / PROBE_QUERIES_PER_SECOND):
+        while self._rate > 0 and not self._stop.wait(1 / self._rate):
             text, lang = QUESTIONS[i % len(QUESTIONS)]
             i += 1
             started = time.thread_time()
@@ -218,6 +221,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the token of Rasa's HTTP API (for the NLU parse alone; default: "
         "the one the launcher drew)",
     )
+    parser.add_argument(
+        "--probe-rate",
+        type=float,
+        default=PROBE_QUERIES_PER_SECOND,
+        help="engine queries per second during the load (0: none)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--start-stack",
@@ -267,7 +276,7 @@ def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) ->
         settings.knowledge.index_dir, settings.knowledge.embedding_model
     )
     cpu_before = {name: tree_cpu_seconds(pid) for name, pid in pids.items()}
-    with QueryProbe(answerer) as probe:
+    with QueryProbe(answerer, args.probe_rate) as probe:
         chat = asyncio.run(
             chat_load(args.url, args.sessions, args.duration, args.turns_per_session)
         )
@@ -307,10 +316,11 @@ def bench(args: argparse.Namespace, settings: Settings, pids: dict[str, int]) ->
             name: ms / query_ms for name, ms in cpu_per_turn.items()
         }
         # The same, against the query measured beside the turns (QueryProbe).
-        during = probe.report()["cpu_p50_ms"]
-        report["cpu_per_turn_to_query_during_load"] = {
-            name: ms / during for name, ms in cpu_per_turn.items()
-        }
+        if probe.cpu_ms:
+            during = probe.report()["cpu_p50_ms"]
+            report["cpu_per_turn_to_query_during_load"] = {
+                name: ms / during for name, ms in cpu_per_turn.items()
+            }
     if pids:
         memory = {name: tree_rss_mb(pid) for name, pid in pids.items()}
         report["memory_mb"] = {**memory, "total": sum(memory.values())}
