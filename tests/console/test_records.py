@@ -252,3 +252,21 @@ def test_form_answers_and_contact_details_are_not_kept(
     assert turn(rasa_client, body["turn_id"]).question == (
         "call me at [number] or [e-mail]"
     )
+
+
+def test_turns_still_queued_at_shutdown_are_written(settings: Settings) -> None:
+    # The writer gathers rows for a moment before each commit: closing the store (the
+    # app's shutdown) must write what is still waiting, not drop it.
+    store = RecordStore(settings.database.url)
+    ids = [f"{i:032d}" for i in range(300)]
+    for turn_id in ids:
+        store.record_turn(
+            TurnRecord(id=turn_id, language="es", question="¿plazo?", outcome="x")
+        )
+        store.record_verdict("MX", "encouraged", "es", "chat")
+    store.close()
+    reopened = RecordStore(settings.database.url)
+    with Session(reopened.engine) as session:
+        assert sorted(session.scalars(select(ChatTurn.id))) == ids
+        assert len(session.scalars(select(Verdict.id)).all()) == 300
+    reopened.close()
