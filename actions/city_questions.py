@@ -31,7 +31,9 @@ SELF_CHECK_ENTRIES = frozenset(
 )
 # Entries about the European partner: a city named in a question they answer is the
 # partner wanted, not the applicant ("could we be paired with Lyon?").
-PARTNER_ENTRIES = frozenset({"pairs-choose-partner", "pairs-how-matching-works"})
+PARTNER_ENTRIES = frozenset(
+    {"pairs-choose-partner", "pairs-how-matching-works", "pairs-partner-arrangements"}
+)
 
 _ANY_CITY = {"en": "my city", "fr": "ma ville", "es": "mi ciudad"}
 
