@@ -35,7 +35,9 @@ SELF_CHECK_ENTRIES = frozenset(
 )
 # Entries about the European partner: a city named in a question they answer is the
 # partner wanted, not the applicant ("could we be paired with Lyon?").
-PARTNER_ENTRIES = frozenset({"pairs-choose-partner", "pairs-how-matching-works"})
+PARTNER_ENTRIES = frozenset(
+    {"pairs-choose-partner", "pairs-how-matching-works", "pairs-partner-arrangements"}
+)
 
 # Entries listing the paired cities (see asks_for_a_verdict).
 CITY_PAIRS_ENTRIES = frozenset(

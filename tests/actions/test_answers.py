@@ -305,6 +305,28 @@ async def test_a_city_wanted_as_partner_gets_the_partner_answer_not_a_self_check
     assert dispatcher.messages[1]["custom"] == {"answer_id": "pairs-choose-partner"}
 
 
+async def test_a_city_wanted_as_an_extra_partner_is_no_self_check(dispatcher, domain):
+    # "could Lyon be a second partner?" as "could my city be a second partner?" reads
+    # like the eligibility rule: the partner entries answer before that is asked.
+    extra = FakeHit("pairs-partner-arrangements", 0.8, "Two partners?",
+                    "The call does not say...", "call-page", topic="pairs")  # fmt: skip
+    answerer = FakeAnswerer(
+        FakeResult(True, "en", [extra]), when=ANY_CITY_ASKS_THE_RULE
+    )
+    get_services().override("answerer", answerer)
+    lyon = [{"entity": "city", "value": "Lyon", "start": 6, "end": 10}]
+    tracker = make_tracker(
+        "could Lyon be a second partner for us?", "check_eligibility", lyon
+    )
+
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[1]["custom"] == {
+        "answer_id": "pairs-partner-arrangements"
+    }
+    assert len(answerer.calls) == 1
+
+
 async def test_a_city_to_check_goes_on_to_the_self_check_silently(dispatcher, domain):
     # "can Lyon apply?" may best match a pairing, or anything: "can my city apply?"
     # is the rule, so the self-check follows.

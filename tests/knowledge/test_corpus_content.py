@@ -207,6 +207,10 @@ def test_unknown_facts_point_to_the_contact() -> None:
         "funding-amount", "funding-fees", "funding-costs-covered", "process-selection",
         "process-submission-address", "process-working-language",
         "eligibility-groups-of-municipalities", "not-in-sources",
+        # session 10: the pairs the sources do not name, partner arrangements,
+        # the exchange visits' logistics and prerequisites to apply
+        "pairs-canada", "pairs-mexico", "pairs-partner-arrangements",
+        "process-visits-logistics", "eligibility-prerequisites",
     }  # fmt: skip
     found = {e["id"]: e for _t, e in ENTRIES if e["id"] in honest}
     assert set(found) == honest
