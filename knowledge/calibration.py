@@ -89,7 +89,7 @@ def _rank(
 
 
 def _best_threshold(
-    r: _Ranked, oos_floor: float = OOS_FLOOR
+    r: _Ranked, oos_floor: float | None = None
 ) -> tuple[float, float, float, float, float]:
     """Threshold maximising the share of right decisions, centred on its plateau.
 
@@ -100,6 +100,7 @@ def _best_threshold(
     ``oos_floor`` of the out-of-scope queries only win when none reaches it; their
     objective is then lowered by 1, so such a grid point loses to any that does.
     """
+    oos_floor = OOS_FLOOR if oos_floor is None else oos_floor
     n_in, n_oos = max(1, r.in_scope.sum()), max(1, (~r.in_scope).sum())
     values = np.unique(r.top)
     candidates = np.concatenate(
