@@ -22,13 +22,16 @@ MAX_QUERY_CHARS = MAX_MESSAGE_CHARS
 MAX_K = 50
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Where a message's parts end: a sentence, or a clause closed by a colon or a
+# semicolon ("Je travaille à Sherbrooke : combien de jumelages ?"), and before a
+# Spanish opening question mark ("Soy regidora de Aguascalientes, ¿a quiénes...?").
+_PART_END = re.compile(r"(?<=[.!?:;])\s+|\s+(?=¿)")
 
 
 def question_part(text: str) -> str | None:
-    """The last sentence asking something in a message of several sentences (the
-    last sentence when none has a question mark); None for a single sentence."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    """The last part asking something in a message of several parts (the last part
+    when none has a question mark); None for a single part."""
+    sentences = [s for s in _PART_END.split(text.strip()) if s.strip()]
     if len(sentences) < 2:
         return None
     asking = [s for s in sentences if "?" in s]

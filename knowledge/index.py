@@ -31,8 +31,13 @@ from knowledge.lexical import LexicalIndex
 from knowledge.records import FaqRecord, read_jsonl, record_from_dict
 
 # Bump when the on-disk layout or the text analysis changes: old indexes then rebuild.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
+# Answers are words of their entry for BM25 (in their own language): a question about
+# a fact only an answer states ("combien de personnes de Santa Monica sont allées en
+# Bulgarie ?") meets it. Cross-validated (docs/BENCHMARKS.md, session 10): train-half
+# answered right 192 -> 194 of 251, calibration top-1 93.0 -> 93.1 %.
+LEXICAL_ANSWERS = True
 ENCODE_BATCH = 128
 # Model copies (fine-tuned or not, with their ONNX export), keyed by (base model,
 # training texts, settings): a rebuild with unchanged sources reuses the copy.
@@ -79,6 +84,32 @@ class IndexData:
         return DecisionParams.from_json(self.manifest.get("params", {}))
 
 
+def entry_texts(record: FaqRecord, include_answers: bool = False) -> list[str]:
+    """The texts an entry is found by: its questions (and its answer when asked)."""
+    parts = list(dict.fromkeys(record.questions))
+    answer = searchable(record.answer)
+    if include_answers and answer not in parts:
+        parts.append(answer)
+    return parts
+
+
+def lexical_documents(
+    records: Sequence[FaqRecord],
+    position: dict[str, int],
+    include_answers: bool = False,
+) -> list[tuple[int, str, str]]:
+    """``(entry position, lang, text)`` for BM25: one document per entry and
+    language, its questions (and its answer, :data:`LEXICAL_ANSWERS`)."""
+    return [
+        (
+            position[record.id],
+            record.lang,
+            " ".join(entry_texts(record, include_answers or LEXICAL_ANSWERS)),
+        )
+        for record in records
+    ]
+
+
 def _entry_order(records: Sequence[FaqRecord]) -> list[str]:
     return list(dict.fromkeys(r.id for r in records))
 
@@ -100,8 +131,9 @@ def build_index(
     """Embed every question (after fine-tuning the model when ``finetune`` asks for
     it), index the text per language, train the classifier.
 
-    Answers are left out by default: on the calibration split they cost accuracy
-    (80.1% right decisions without, 79.5% with) and a fifth of the build time.
+    Answers are left out of the vectors and the classifier by default: on the
+    calibration split they cost accuracy (80.1% right decisions without, 79.5% with)
+    and a fifth of the build time; BM25 reads them (:data:`LEXICAL_ANSWERS`).
     ``negatives`` are off-topic questions for the classifier's "none" class and
     the fine-tuning's extra negatives. ``finetune`` None (the default: on our
     knowledge base it no longer pays, docs/BENCHMARKS.md), or an embedder that
@@ -130,16 +162,10 @@ def build_index(
     position = {entry_id: i for i, entry_id in enumerate(entry_ids)}
     texts: list[str] = []
     owners: list[int] = []
-    docs: list[tuple[int, str, str]] = []
     for record in records:
-        pos = position[record.id]
-        parts = list(dict.fromkeys(record.questions))
-        answer = searchable(record.answer)
-        if include_answers and answer not in parts:
-            parts.append(answer)
+        parts = entry_texts(record, include_answers)
         texts.extend(parts)
-        owners.extend([pos] * len(parts))
-        docs.append((pos, record.lang, " ".join(parts)))
+        owners.extend([position[record.id]] * len(parts))
 
     chunks = []
     with tqdm(
@@ -162,7 +188,7 @@ def build_index(
     vectors[by_length] = stacked
     dense = DenseIndex.build(vectors, np.array(owners, dtype=np.int64))
     lexical = LexicalIndex()
-    lexical.build(docs)
+    lexical.build(lexical_documents(records, position, include_answers))
     model: EntryClassifier | None = None
     if classifier and 2 <= len(entry_ids) <= MAX_ENTRIES:
         negative_vectors = embedder.encode(negatives) if negatives else None

@@ -107,6 +107,21 @@ def test_the_project_check_never_replaces_a_right_answer() -> None:
         ),
         ("Bonjour. Date limite.", "Date limite."),
         ("Hello there. Deadline?", None),
+        # A clause closed by a colon or a semicolon, a Spanish opening mark.
+        (
+            "Je travaille pour le maire de Sherbrooke : combien de jumelages?",
+            "combien de jumelages?",
+        ),
+        (
+            "Soy regidora de Aguascalientes; si nos seleccionan, ¿a quiénes debemos "
+            "involucrar?",
+            "¿a quiénes debemos involucrar?",
+        ),
+        (
+            "Yes or no: does the Paris Agreement count?",
+            "does the Paris Agreement count?",
+        ),
+        ("La date limite, c'est à 17:00 ou à minuit?", None),
     ],
 )
 def test_the_question_part_of_a_message(text: str, part: str | None) -> None:

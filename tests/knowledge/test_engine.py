@@ -129,6 +129,15 @@ def test_dense_only_and_lexical_only_still_rank(build_small: Build) -> None:
         assert top.entry_id == "eligible"
 
 
+def test_a_fact_only_an_answer_states_is_found_by_its_words(
+    build_small: Build,
+) -> None:
+    # No Spanish question of the entry says "dieciocho meses"; its answer does.
+    lexical = build_small(lexical_weight=1.0, lexical_scope="query", threshold=0.3)
+    result = lexical.search("¿Son dieciocho meses de cooperación?", lang="es")
+    assert result.answered and result.hits[0].entry_id == "commitment"
+
+
 def test_the_engine_takes_the_longest_message_the_chat_accepts() -> None:
     # The app accepts MAX_MESSAGE_CHARS; a longer engine limit once made such
     # messages a "temporarily unavailable" reply and a traceback in the action log.
