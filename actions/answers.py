@@ -28,6 +28,7 @@ from actions import names
 from actions.city_questions import (
     PARTNER_ENTRIES,
     SELF_CHECK_ENTRIES,
+    about_the_citys_pairing,
     asks_for_a_verdict,
     best_entry,
     city_spans,
@@ -170,7 +171,7 @@ class ActionAnswerQuestion(Action):
             )
             return []
 
-        if asks_for_a_verdict(result, generic):
+        if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
             # The self-check answers it with a verdict (data/rules/eligibility.yml).
             return [FollowupAction(names.ACTION_RESET_ELIGIBILITY)]
         if result.answered and result.hits:
@@ -202,7 +203,7 @@ class ActionAnswerQuestion(Action):
         except Exception:  # the self-check goes on
             logger.exception("knowledge engine failed for %r", text)
             return []
-        if best_entry(generic) is None or asks_for_a_verdict(result, generic):
+        if best_entry(generic) is None or asks_for_a_verdict(generic):
             return []
         # The entry found for the question as asked, unless it declined or found one
         # about a verdict: then the one found for "my city".

@@ -5,11 +5,12 @@ and "Austin is already paired: could it apply again?" want their answers. What t
 engine knows about the city must not decide: its best entry for "can Guadalajara
 apply?" is Guadalajara's pairing. So the question is asked again with the city put
 as "my city", and the verdict answers it when the engine's best entry for that
-question is one a verdict answers; unless the question as asked matches the list of
-paired cities better than "my city" matches the verdict's entry: then it is about
-that city's pairing ("¿San Diego participó?" reads as "did my city take part?" once
-the city is gone, while "can Guadalajara apply?" matches Guadalajara's pairing only
-weakly).
+question is one a verdict answers. Unless the NLU read a programme question, not a
+self-check request, that the engine matches as asked to the list of paired cities
+better than "my city" to the verdict's entry: it is about that city's pairing
+("¿San Diego participó?" reads as "did my city take part?" once the city is gone).
+A self-check request keeps its verdict: "Guadalajara au Mexique est-elle admissible
+?" matches Guadalajara's pairing best.
 """
 
 from __future__ import annotations
@@ -74,9 +75,13 @@ def with_any_city(text: str, spans: list[tuple[int, int]], lang: str) -> str:
     return text
 
 
-def asks_for_a_verdict(result_as_asked: Any, result_for_any_city: Any) -> bool:
-    if best_entry(result_for_any_city) not in SELF_CHECK_ENTRIES:
+def asks_for_a_verdict(result_for_any_city: Any) -> bool:
+    return best_entry(result_for_any_city) in SELF_CHECK_ENTRIES
+
+
+def about_the_citys_pairing(result_as_asked: Any, result_for_any_city: Any) -> bool:
+    """A programme question (not a self-check request) whose best entry as asked is
+    the list of paired cities, matched better than "my city" matches its entry."""
+    if best_entry(result_as_asked) not in CITY_PAIRS_ENTRIES or not result_for_any_city:
         return False
-    if best_entry(result_as_asked) not in CITY_PAIRS_ENTRIES:
-        return True
-    return bool(result_as_asked.hits[0].score <= result_for_any_city.hits[0].score)
+    return bool(result_as_asked.hits[0].score > result_for_any_city.hits[0].score)
