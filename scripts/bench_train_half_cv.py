@@ -2,7 +2,7 @@
 training half. Prints markdown.
 
     PYTHONPATH=$PWD .venv/bin/python scripts/bench_train_half_cv.py \
-        [--train-half /work/blind2/train_half.jsonl] [--folds 5]
+        [--train-half knowledge/eval/blind2_train_half.jsonl] [--folds 5]
 
 The training half's questions are training data (knowledge/corpus/user_questions.jsonl).
 Per fold, the index is built without that fold's questions (from a copy of the corpus
@@ -200,7 +200,9 @@ def table(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--train-half", type=Path, default=Path("/work/blind2/train_half.jsonl")
+        "--train-half",
+        type=Path,
+        default=ROOT / "knowledge" / "eval" / "blind2_train_half.jsonl",
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=16)
