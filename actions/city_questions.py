@@ -40,7 +40,7 @@ PARTNER_ENTRIES = frozenset(
     {"pairs-choose-partner", "pairs-how-matching-works", "pairs-partner-arrangements"}
 )
 
-# Entries listing the paired cities (see asks_for_a_verdict).
+# Entries listing the paired cities (see about_the_citys_pairing).
 CITY_PAIRS_ENTRIES = frozenset(
     {"pairs-united-states", "pairs-canada", "pairs-mexico", "pairs-existing-overview"}
 )
