@@ -4,13 +4,12 @@ action as Rasa's own runner."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from assistant.launch import RASA_PYTHON
+from tests.rasa_python import run_in_rasa
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "iuc.tar.gz"
@@ -56,15 +55,7 @@ print(json.dumps({"rasa": rasa, "ours": ours}))
 
 
 def test_the_graph_runs_to_the_same_results_without_dask() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(MODEL)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_rasa(SCRIPT, str(MODEL))
     assert report["ours"] == report["rasa"]
     first = report["ours"][0]
     assert first["intent"] == "ask_programme", first

@@ -4,18 +4,16 @@ against scikit-learn's, and a small NLU model trained, saved, loaded and parsing
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from assistant.launch import RASA_PYTHON
+from tests.rasa_python import run_in_rasa
 
 pytestmark = pytest.mark.skipif(
     not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
 )
-ROOT = Path(__file__).resolve().parents[2]
 
 CONFIG = """\
 recipe: default.v1
@@ -115,15 +113,6 @@ print(json.dumps({"tfidf": float(np.abs(ours - theirs).max()),
                   "binary": float(np.abs(mine - model_b.predict_proba(x)).max()),
                   "single": float(np.abs(np.array(single) - expected).max())}))
 """
-
-
-def run_in_rasa(script: str, *args: str) -> Any:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", script, *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def small_assistant(tmp_path: Path, features: str) -> Path:

@@ -4,17 +4,15 @@ the language at the end of each REST reply, checked in the real Rasa environment
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from assistant.launch import RASA_PYTHON, RASA_SERVER
+from tests.rasa_python import run_in_rasa
 
 pytestmark = pytest.mark.skipif(
     not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
 )
-ROOT = Path(__file__).resolve().parents[2]
 
 # Runs in .venv-rasa: each case is (text, intent, entities, metadata); prints, per
 # case, the interface_language entity the component adds (None: no entity) and the
@@ -39,18 +37,6 @@ for text, intent, entities, metadata in cases:
     report.append([added[0] if added else None, others, len(added)])
 print(json.dumps(report))
 """
-
-
-def run_in_rasa(script: str, *args: str) -> list:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", script, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_the_language_entity_follows_request_then_metadata_then_nothing() -> None:

@@ -4,22 +4,19 @@ lock lifetime only, and two servers never hold one conversation's lock at once."
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from assistant.launch import RASA_PYTHON
+from tests.rasa_python import run_in_rasa
 from tests.redis_server import throwaway_redis
 
 pytestmark = pytest.mark.skipif(
     not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
 )
-ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import asyncio, json, sys, time
@@ -67,16 +64,7 @@ def redis_url() -> Iterator[str]:
 def test_a_dead_server_delays_only_by_the_lifetime_and_turns_never_overlap(
     redis_url: str,
 ) -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, redis_url],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures = run_in_rasa(SCRIPT, redis_url)
     # Rasa's own store waits forever here (the waiting ticket expires too).
     assert 0.9 <= figures["waited"] < 2.0
     assert figures["most"] == 1
@@ -128,16 +116,7 @@ asyncio.run(main())
 def test_the_lock_tells_who_held_it_last_only_after_a_turn_that_ended_well(
     redis_url: str,
 ) -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", HOLDERS, redis_url],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_in_rasa(HOLDERS, redis_url)
     assert seen == {
         "first": None,  # a new conversation: nobody
         "a_after_a": True,
@@ -186,15 +165,6 @@ def test_a_frozen_redis_refuses_the_turn_within_half_a_second(redis_url: str) ->
     ).stdout.split()
     if not pid:
         pytest.skip("cannot find the Redis server's process")
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", FROZEN, redis_url, pid[0]],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    outcome, seconds = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome, seconds = run_in_rasa(FROZEN, redis_url, pid[0])
     # Rasa's own client waits 10 s, its event loop (every conversation) with it.
     assert outcome == "refused" and seconds < 1.5

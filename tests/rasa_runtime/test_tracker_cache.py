@@ -4,19 +4,17 @@ would, and a turn another server took is never hidden by a tracker in memory."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.launch import RASA_PYTHON
+from tests.rasa_python import run_in_rasa
 
 pytestmark = pytest.mark.skipif(
     not RASA_PYTHON.exists(), reason="the Rasa environment is not set up"
 )
-ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import asyncio, json, sys, uuid
@@ -98,15 +96,7 @@ asyncio.run(main())
 
 
 def run_probe(database_url: str, mode: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, database_url, mode],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = run_in_rasa(SCRIPT, database_url, mode)
     return report
 
 
@@ -185,15 +175,7 @@ asyncio.run(main())
 def test_a_locked_tracker_database_fails_the_turn_at_the_deadline(
     tmp_path: Path, mode: str
 ) -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", LOCKED, str(tmp_path / "tracker.db"), mode],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_rasa(LOCKED, str(tmp_path / "tracker.db"), mode)
     # Given up after the 0.5 s deadline (+ scheduling), not SQLite's 5 s wait.
     assert report["new"][0] == "unavailable" and report["new"][1] < 2
     assert report["save"][0] == "unavailable" and report["save"][1] < 2
