@@ -21,9 +21,9 @@ Measured with py-spy under chat load (docs/BENCHMARKS.md), two costs dominated a
   keepalives notice a dead server (``postgresql_timeouts``).
 
 Rasa also opened a new aiohttp session, so a new connection, for each call to the
-action server, and sent the whole domain with each; here one session per endpoint
-keeps its connections, and the domain goes once, then its digest
-(``send_the_domain_once``).
+action server, and sent the whole domain and every event of the session with each;
+here one session per endpoint keeps its connections, the domain goes once, then its
+digest, and the tracker carries the current turn's events (``action_calls.py``).
 
 Between a conversation's turns its tracker stays in memory (``tracker_cache.py``):
 Rasa rebuilt it from the database every turn, and counted its stored events again to
@@ -158,99 +158,14 @@ def report_language() -> None:
 
 def install_sibling(name: str) -> None:
     """``install()`` of a module beside this file (``tracker_cache``,
-    ``graph_runner``), loaded from its file: this script's folder is not on the path
-    (-P), and the project's packages are not imported here."""
+    ``graph_runner``, ``action_calls``), loaded from its file: this script's folder
+    is not on the path (-P), and the project's packages are not imported here."""
     path = Path(__file__).with_name(f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"iuc_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.install()
-
-
-def reuse_action_server_connections() -> None:
-    """One aiohttp session per endpoint (and event loop) instead of one per call."""
-    import asyncio
-
-    import aiohttp
-    from rasa.utils.endpoints import EndpointConfig
-
-    new_session = EndpointConfig.session
-
-    class Shared:
-        """``async with`` that hands out the shared session and leaves it open."""
-
-        def __init__(self, session: aiohttp.ClientSession) -> None:
-            self.session = session
-
-        async def __aenter__(self) -> aiohttp.ClientSession:
-            return self.session
-
-        async def __aexit__(self, *_: object) -> None:
-            return None
-
-    def session(self: EndpointConfig) -> Any:
-        loop = asyncio.get_running_loop()
-        kept = getattr(self, "_iuc_session", None)
-        if kept is None or kept[0] is not loop or kept[1].closed:
-            kept = (loop, new_session(self))
-            self._iuc_session = kept  # kept with the endpoint, freed with it
-        return Shared(kept[1])
-
-    EndpointConfig.session = session
-
-
-def send_the_domain_once() -> None:
-    """The domain goes to each action server once, then only its digest.
-
-    Rasa 3.6 sends the whole domain (30 KB of JSON: every response in three
-    languages) with every call to the action server, which serialises and parses it
-    each time. The action server (rasa-sdk) keeps the last domain it got with its
-    digest, and answers 449 to a call whose digest it does not hold: then the call is
-    sent again with the domain (a restarted action server, another one at the URL).
-    """
-    import hashlib
-    import json
-
-    from rasa.core.actions.action import RemoteAction
-    from rasa.shared.exceptions import RasaException
-    from rasa.utils.endpoints import ClientResponseError
-
-    call_format = RemoteAction._action_call_format
-    run = RemoteAction.run
-    digests: dict[int, str] = {}  # id(domain) -> digest of its JSON
-    held: dict[str, str] = {}  # action server URL -> digest of the domain it holds
-
-    def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Any:
-        body = call_format(self, tracker, domain)
-        if "domain" not in body or self.action_endpoint is None:
-            return body
-        digest = digests.get(id(domain))
-        if digest is None:
-            text = json.dumps(body["domain"], sort_keys=True).encode()
-            digest = digests[id(domain)] = hashlib.sha256(text).hexdigest()
-        body["domain_digest"] = digest
-        if held.get(self.action_endpoint.url) == digest:
-            del body["domain"]
-        return body
-
-    async def run_with_digest(self: RemoteAction, *args: Any) -> Any:
-        url = self.action_endpoint.url if self.action_endpoint else ""
-        try:
-            events = await run(self, *args)
-        except RasaException as error:
-            cause = error.__cause__
-            if not (isinstance(cause, ClientResponseError) and cause.status == 449):
-                raise
-            held.pop(url, None)  # it lacks the domain: send it along
-            events = await run(self, *args)
-        domain = args[-1]
-        if id(domain) in digests:
-            held[url] = digests[id(domain)]
-        return events
-
-    RemoteAction._action_call_format = action_call_format
-    RemoteAction.run = run_with_digest
 
 
 def with_token(argv: list[str], token: str) -> list[str]:
@@ -265,8 +180,7 @@ def main() -> None:
     pool_and_log_sqlite_tracker()
     install_sibling("tracker_cache")
     install_sibling("graph_runner")
-    reuse_action_server_connections()
-    send_the_domain_once()
+    install_sibling("action_calls")
     report_language()
     from rasa.__main__ import main as rasa_main
 
