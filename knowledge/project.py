@@ -7,6 +7,9 @@ so neither of them needs the other: an index of our knowledge base is built from
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,5 +143,28 @@ def ensure_index(
     """
     if index_is_current(out_dir, embedder, finetune):
         return Path(out_dir), False
-    build_project_index(out_dir, embedder, finetune, progress=progress)
+    with build_lock(out_dir):
+        # Another process may have built it while this one waited for the lock.
+        if index_is_current(out_dir, embedder, finetune):
+            return Path(out_dir), False
+        build_project_index(out_dir, embedder, finetune, progress=progress)
     return Path(out_dir), True
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Held while a process builds ``out_dir``, on a file beside it.
+
+    The app and the action server start together and each loads the index: after
+    the sources changed, both found it stale and both rebuilt it, a minute of both
+    cores. With the lock one builds; the other waits, then loads that build. The
+    kernel drops the lock when its holder exits, killed or not.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with (out_dir.parent / f".{out_dir.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

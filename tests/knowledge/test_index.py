@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,6 +109,68 @@ def test_ensure_index_rebuilds_only_when_sources_change(
     assert ensure_index(out, fake_embedder, progress=False) == (out, True)
     kb = KnowledgeBase.load(out, fake_embedder, corpus_hash="v2")
     assert kb.entry_ids == ["deadline"]
+
+
+# One of two processes starting together on a stale index (the app and the action
+# server after the sources changed): waits for its sibling, then ensures the index
+# with a build slow enough to overlap, and reports whether it built and what it loads.
+ENSURE_IN_A_PROCESS = """
+import json, sys, time
+from pathlib import Path
+from knowledge import project
+from knowledge.embedders import FakeEmbedder
+from knowledge.engine import KnowledgeBase
+from knowledge.records import record_from_dict
+from tests.knowledge.conftest import SMALL_FAQ
+
+out, me, other = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+records = [record_from_dict(row) for row in SMALL_FAQ]
+project.CALIBRATION_FILE = out.parent / "none.jsonl"
+project.project_hash = lambda: "v2"
+project.project_sources = lambda: (records, "v2")
+build = project.build_project_index
+
+def slow_build(*args, **kwargs):
+    time.sleep(1.5)
+    return build(*args, **kwargs)
+
+project.build_project_index = slow_build
+me.touch()
+while not other.exists():
+    time.sleep(0.01)
+_, built = project.ensure_index(out, FakeEmbedder(), progress=False)
+kb = KnowledgeBase.load(out, FakeEmbedder(), corpus_hash="v2")
+print(json.dumps({"built": built, "entries": len(kb.entry_ids)}))
+"""
+
+
+def test_two_processes_on_a_stale_index_build_it_once(
+    tmp_path: Path, small_records: list[FaqRecord], fake_embedder: FakeEmbedder
+) -> None:
+    out = tmp_path / "idx"
+    save_index(build_index(small_records[:3], fake_embedder, "v1", progress=False), out)
+    root = Path(__file__).resolve().parents[2]
+    ready = [tmp_path / "ready-0", tmp_path / "ready-1"]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", ENSURE_IN_A_PROCESS, str(out), str(me), str(other)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for me, other in (ready, ready[::-1])
+    ]
+    reports = []
+    for child in children:
+        stdout, stderr = child.communicate(timeout=300)
+        assert child.returncode == 0, stderr[-2000:]
+        reports.append(json.loads(stdout.strip().splitlines()[-1]))
+    # One built the index of today's sources; the other waited and loaded it.
+    assert sorted(r["built"] for r in reports) == [False, True]
+    entries = len({record.id for record in small_records})
+    assert [r["entries"] for r in reports] == [entries, entries]
 
 
 def test_call_page_is_split_into_sentence_passages_without_link_lines() -> None:
