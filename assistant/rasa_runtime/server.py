@@ -30,7 +30,9 @@ Rasa rebuilt it from the database every turn, and counted its stored events agai
 save it, about 30 % of its CPU per turn.
 
 Its model graph runs node after node, without dask's scheduler
-(``graph_runner.py``).
+(``graph_runner.py``), and the policies' dialogue states are extended with each new
+event instead of rebuilt from the session's start for every prediction
+(``dialogue_states.py``).
 
 It also ends every REST reply with the conversation's language (``report_language``):
 the web app answers with it and the widget switches its interface to it, without a
@@ -158,12 +160,14 @@ def report_language() -> None:
 
 def install_sibling(name: str) -> None:
     """``install()`` of a module beside this file (``tracker_cache``,
-    ``graph_runner``, ``action_calls``), loaded from its file: this script's folder
-    is not on the path (-P), and the project's packages are not imported here."""
+    ``graph_runner``, ``dialogue_states``, ``action_calls``), loaded from its file:
+    this script's folder is not on the path (-P), and the project's packages are not
+    imported here."""
     path = Path(__file__).with_name(f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"iuc_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would (dataclasses look it up)
     spec.loader.exec_module(module)
     module.install()
 
@@ -180,6 +184,7 @@ def main() -> None:
     pool_and_log_sqlite_tracker()
     install_sibling("tracker_cache")
     install_sibling("graph_runner")
+    install_sibling("dialogue_states")
     install_sibling("action_calls")
     report_language()
     from rasa.__main__ import main as rasa_main
