@@ -13,7 +13,9 @@ since. The cached part is used only while it is a prefix of the tracker's applie
 events (the same event objects, in order): a reverted or rewritten history, or
 another tracker, is computed from the start, as before. Callers change the states
 they get (the last user input, rule-only features), so each call gets its own copy,
-with the sub-states shared between states as Rasa's own loop shares them.
+with the sub-states shared between states as Rasa's own loop shares them. The kept
+states take about 22 KB per conversation at 7 turns, 120 KB at 50, as long as the
+tracker is kept (``tracker_cache.py``: 1,000 conversations at most).
 
 This file runs in the Rasa environment and imports nothing from the project.
 """
