@@ -338,6 +338,7 @@ def test_the_blind_test_split_is_labelled_and_never_trained_on() -> None:
 BLIND_SETS = {
     "blind2_heldout": (KNOWLEDGE / "eval" / "blind2_heldout.jsonl", 75, 15),
     "blind3_test": (KNOWLEDGE / "eval" / "blind3_test.jsonl", 100, 20),
+    "blind4_test": (KNOWLEDGE / "eval" / "blind4_test.jsonl", 100, 20),
 }
 
 
