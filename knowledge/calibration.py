@@ -6,7 +6,7 @@ Only ever run on the calibration split: the test split measures what this chose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -18,6 +18,7 @@ from knowledge.engine import KnowledgeBase, Scores
 from knowledge.evaluation import Outcome, check_labels, encode_all, summarise
 from knowledge.fusion import DecisionParams, LexicalScope, fuse
 from knowledge.index import write_manifest
+from knowledge.per_language import choose_by_lang
 from knowledge.records import LabelledQuery, read_queries
 
 WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
@@ -48,6 +49,8 @@ class Calibration:
     oos_recall: float
     false_rejection: float
     table: list[dict[str, Any]]  # best objective per (scope, weight), for the report
+    # Each language with enough queries: its own parameters (the others use params).
+    by_lang: dict[str, DecisionParams] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -232,15 +235,23 @@ def calibrate(
     scopes: Sequence[LexicalScope] | None = None,
     weights: Sequence[float] | None = None,
     classifier_weights: Sequence[float] | None = None,
+    per_language: bool = True,
 ) -> Calibration:
     """Grid over lexical scope and weights; per point the best threshold.
 
     Without an index classifier only the lexical weight varies; with one, lexical
-    and classifier weights (summing to at most 1) vary together.
+    and classifier weights (summing to at most 1) vary together. With
+    ``per_language``, each language with enough queries also gets its own
+    (``Calibration.by_lang``).
     """
     grid = _grid(kb, weights, classifier_weights)
-    candidates, _ = _candidates(kb, queries, scopes, grid)
-    return _choose(candidates)
+    candidates, per_scope = _candidates(kb, queries, scopes, grid)
+    shared = _choose(candidates)
+    if not per_language:
+        return shared
+    langs = np.array([s.lang for s in per_scope[0]])
+    by_lang = choose_by_lang(candidates, langs, shared.params, OOS_FLOOR, _best_margin)
+    return replace(shared, by_lang=by_lang)
 
 
 def cross_validate(
@@ -251,6 +262,7 @@ def cross_validate(
     seed: int = 0,
     weights: Sequence[float] | None = None,
     classifier_weights: Sequence[float] | None = None,
+    per_language: bool = True,
 ) -> dict[str, Any]:
     """What ``calibrate`` would give on queries it has not seen: per repeat, the
     queries are shuffled into ``folds`` parts, each part decided with the parameters
@@ -263,6 +275,7 @@ def cross_validate(
     grid = _grid(kb, weights, classifier_weights)
     candidates, per_scope = _candidates(kb, queries, None, grid)
     scopes = [c.params.lexical_scope for c in candidates[:: len(grid)]]
+    langs = np.array([s.lang for s in per_scope[0]])
     rng = np.random.default_rng(seed)
     runs: list[dict[str, Any]] = []
     for _ in range(repeats):
@@ -270,10 +283,19 @@ def cross_validate(
         outcomes: list[Outcome | None] = [None] * len(queries)
         for part in range(folds):
             held_out = order[part::folds]
-            chosen = _choose(candidates, np.setdiff1d(order, held_out)).params
-            scores = per_scope[scopes.index(chosen.lexical_scope)]
+            train = np.setdiff1d(order, held_out)
+            shared = _choose(candidates, train)
+            by_lang = (
+                choose_by_lang(
+                    candidates, langs, shared.params, OOS_FLOOR, _best_margin, train
+                )
+                if per_language
+                else {}
+            )
             for i in held_out:
                 q = queries[i]
+                chosen = by_lang.get(str(langs[i]), shared.params)
+                scores = per_scope[scopes.index(chosen.lexical_scope)]
                 result = kb.decide(scores[i], k=10, topic=q.topic, params=chosen)
                 outcomes[i] = Outcome(q, result, q.lang or scores[i].lang)
         done = [o for o in outcomes if o is not None]
@@ -315,6 +337,9 @@ def calibrate_index(
     result = calibrate(kb, queries)
     manifest = dict(kb.manifest)
     manifest["params"] = result.params.to_json()
+    manifest["params_by_lang"] = {
+        lang: params.to_json() for lang, params in result.by_lang.items()
+    }
     manifest["calibrated"] = True
     manifest["calibration"] = {
         "queries": str(queries_path),
@@ -325,4 +350,8 @@ def calibrate_index(
         "false_rejection": round(result.false_rejection, 4),
     }
     write_manifest(index_dir, manifest)
-    return {**manifest["calibration"], "params": manifest["params"]}
+    return {
+        **manifest["calibration"],
+        "params": manifest["params"],
+        "params_by_lang": manifest["params_by_lang"],
+    }

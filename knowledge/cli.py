@@ -145,6 +145,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"calibrated on {report['count']} queries -> {args.index}")
     for key, value in report["params"].items():
         print(f"  {key}: {value}")
+    for lang, params in report["params_by_lang"].items():
+        own = ", ".join(
+            f"{key} {params[key]}"
+            for key in ("lexical_weight", "classifier_weight", "threshold", "margin")
+        )
+        print(f"  {lang} (its own, enough queries): {own}")
     # A rate over no query is shown as "-", not as 0 %.
     accuracy = report["in_scope_accuracy"] if in_scope else None
     declined = report["oos_recall"] if out_of_scope else None

@@ -94,7 +94,10 @@ class KnowledgeBase:
     def __init__(self, data: IndexData, embedder: Embedder) -> None:
         self._data = data
         self._embedder = embedder
+        # Shared decision parameters, and those of each language calibrated on its
+        # own (knowledge/per_language.py), used for the query's detected language.
         self.params = data.params
+        self.params_by_lang = data.params_by_lang
         self.max_query_chars = MAX_QUERY_CHARS
         self._topics = [self._any_record(e).topic for e in data.entry_ids]
         self.index_dir: Path | None = None
@@ -139,6 +142,9 @@ class KnowledgeBase:
                 return records[(entry_id, code)]
         raise KeyError(entry_id)
 
+    def params_for(self, lang: str) -> DecisionParams:
+        return self.params_by_lang.get(lang, self.params)
+
     # -- scoring -----------------------------------------------------------------------
 
     def raw_scores(
@@ -155,8 +161,8 @@ class KnowledgeBase:
         each score is the better of the two: context before a question ("I'm a
         planner in Laval, our council meets next week...") dilutes what it asks."""
         text, lang = validate_query(text, lang, self.max_query_chars)
-        params = params or self.params
         query_lang = detect(text, hint=lang)
+        params = params or self.params_for(query_lang)
         if vector is None:
             vector = self._embedder.encode([text])[0]
         scores = self._scores(text, query_lang, vector, params)
@@ -203,7 +209,7 @@ class KnowledgeBase:
         topic: str | None = None,
         params: DecisionParams | None = None,
     ) -> Result:
-        params = params or self.params
+        params = params or self.params_for(scores.lang)
         fused = fuse(
             scores.dense,
             scores.lexical,

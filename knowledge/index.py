@@ -31,7 +31,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.records import FaqRecord, read_jsonl, record_from_dict
 
 # Bump when the on-disk layout or the text analysis changes: old indexes then rebuild.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 # Answers are words of their entry for BM25 (in their own language): a question about
 # a fact only an answer states ("combien de personnes de Santa Monica sont allées en
@@ -82,6 +82,12 @@ class IndexData:
     @property
     def params(self) -> DecisionParams:
         return DecisionParams.from_json(self.manifest.get("params", {}))
+
+    @property
+    def params_by_lang(self) -> dict[str, DecisionParams]:
+        """Languages calibrated on their own; the others use ``params``."""
+        stored = self.manifest.get("params_by_lang") or {}
+        return {lang: DecisionParams.from_json(p) for lang, p in stored.items()}
 
 
 def entry_texts(record: FaqRecord, include_answers: bool = False) -> list[str]:
@@ -212,6 +218,7 @@ def build_index(
         if model is None
         else {"negatives": len(negatives), "train_seconds": model.train_seconds},
         "params": (params or default_params(model is not None)).to_json(),
+        "params_by_lang": {},
         "calibrated": False,
         "build_seconds": round(time.perf_counter() - started, 3),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),

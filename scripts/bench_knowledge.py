@@ -121,12 +121,19 @@ def cross_validation(
     for name, (weights, cweights) in VARIANTS.items():
         if fused_only and weights is not None:
             continue
-        m = cross_validate(kb, calib, repeats=repeats, weights=weights,
-                           classifier_weights=cweights)  # fmt: skip
-        per = " / ".join(
-            cell(m[lang]["in_scope_accuracy"]) for lang in ("en", "fr", "es")
-        )
-        print(f"| {name} | " + " | ".join(cell(m[c]) for c in cols) + f" | {per} |")
+        # The fused variant also with one set of parameters for every language
+        # (before session 11), to show what the per-language ones bring.
+        modes = (True, False) if weights is None else (True,)
+        for per_language in modes:
+            m = cross_validate(kb, calib, repeats=repeats, weights=weights,
+                               classifier_weights=cweights,
+                               per_language=per_language)  # fmt: skip
+            per = " / ".join(
+                cell(m[lang]["in_scope_accuracy"]) for lang in ("en", "fr", "es")
+            )
+            label = name if per_language else f"{name}, shared parameters"
+            print(f"| {label} | " + " | ".join(cell(m[c]) for c in cols)
+                  + f" | {per} |")  # fmt: skip
 
 
 def held_out_sets(kb: KnowledgeBase) -> None:
@@ -317,7 +324,8 @@ def main() -> None:
             return
         test = read_queries(EVAL / "test.jsonl")
         start = time.perf_counter()
-        kb.params = calibrate(kb, calib).params
+        calibration = calibrate(kb, calib)
+        kb.params, kb.params_by_lang = calibration.params, calibration.by_lang
         calibrate_s = time.perf_counter() - start
         # The query embedding that search really does: the fine-tuned model's.
         lat = latency(kb, test, kb.embedder)

@@ -146,7 +146,7 @@ def judge(kb: KnowledgeBase, row: dict[str, Any], honest: set[str]) -> dict[str,
     return {"right": is_right(row, got, honest), "got": got,
             "declined": got is None, "score": best.score, "best": best.entry_id,
             "best_right": is_right(row, best.entry_id, honest),
-            "threshold": kb.params.threshold}  # fmt: skip
+            "threshold": kb.params_for(result.lang).threshold}  # fmt: skip
 
 
 def offsets(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> None:
@@ -223,6 +223,10 @@ def main() -> None:
         help="instead: 5-fold CV inside calibration.jsonl on the full corpus",
     )  # fmt: skip
     parser.add_argument("--oos-floor", type=float, help="calibration's OOS_FLOOR")
+    parser.add_argument(
+        "--shared-params", action="store_true",
+        help="one set of decision parameters for every language (before session 11)",
+    )  # fmt: skip
     parser.add_argument("--offsets", action="store_true", help="threshold diagnosis")
     parser.add_argument("--misses", type=Path, help="write each fold verdict here")
     args = parser.parse_args()
@@ -267,7 +271,10 @@ def main() -> None:
     if args.calibration_cv:
         with tempfile.TemporaryDirectory() as tmp:
             kb, _ = fold_kb(Path(tmp), set(), "full")
-            m = cross_validate(kb, calib, repeats=args.calibration_cv)
+            m = cross_validate(
+                kb, calib, repeats=args.calibration_cv,
+                per_language=not args.shared_params,
+            )  # fmt: skip
         cols = ("in_scope_accuracy", "oos_recall", "false_rejection")
         print(f"5-fold CV in calibration.jsonl, {args.calibration_cv} reshuffles")
         for key in (None, *LANGS):
@@ -282,12 +289,15 @@ def main() -> None:
         for number, fold in enumerate(folds_of(rows, args.folds, args.seed), 1):
             leave_out = {rows[i]["text"].strip() for i in fold}
             kb, records = fold_kb(Path(tmp), leave_out, f"fold{number}")
-            kb.params = calibrate(kb, calib).params
+            calibration = calibrate(kb, calib, per_language=not args.shared_params)
+            kb.params, kb.params_by_lang = calibration.params, calibration.by_lang
             honest = {r.id for r in records if "{contact}" in r.answer}
             for i in fold:
                 verdicts[i] = {**judge(kb, rows[i], honest), "fold": number}
+            by_lang = {k: v.to_json() for k, v in kb.params_by_lang.items()}
             print(f"fold {number}: {len(fold)} questions, params "
-                  f"{json.dumps(kb.params.to_json())}", file=sys.stderr)  # fmt: skip
+                  f"{json.dumps(kb.params.to_json())}, per language "
+                  f"{json.dumps(by_lang)}", file=sys.stderr)  # fmt: skip
     if args.vectors:
         embedder.save(args.vectors)
     print(f"{args.folds}-fold CV over {args.train_half.name} ({len(rows)} rows), "

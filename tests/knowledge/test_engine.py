@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from knowledge.embedders import FakeEmbedder
 from knowledge.engine import MAX_QUERY_CHARS, KnowledgeBase, QueryError, validate_query
+from knowledge.index import write_manifest
 from knowledge.limits import MAX_MESSAGE_CHARS
 
 Build = Callable[..., KnowledgeBase]
@@ -143,3 +145,16 @@ def test_the_engine_takes_the_longest_message_the_chat_accepts() -> None:
     # messages a "temporarily unavailable" reply and a traceback in the action log.
     text, _ = validate_query("a" * MAX_MESSAGE_CHARS, None)
     assert len(text) == MAX_MESSAGE_CHARS
+
+
+def test_a_language_calibrated_on_its_own_is_decided_with_its_parameters(
+    build_small: Build, fake_embedder: FakeEmbedder
+) -> None:
+    built = build_small(threshold=0.3)
+    assert built.index_dir is not None
+    spanish = built.params.with_(threshold=1.01)  # what calibrate stores per language
+    manifest = {**built.manifest, "params_by_lang": {"es": spanish.to_json()}}
+    write_manifest(built.index_dir, manifest)
+    kb = KnowledgeBase.load(built.index_dir, fake_embedder)
+    assert not kb.search("¿Cuál es la fecha límite para postular?").answered
+    assert kb.search("When is the deadline?").answered  # shared parameters
