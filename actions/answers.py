@@ -130,9 +130,14 @@ async def _asked_of_any_city(
 ) -> Any:
     """The engine's result for the question with its city put as "my city"
     (actions/city_questions.py); None when it names no city, or the city is the
-    partner wanted ("could we be paired with Lyon?")."""
+    partner wanted ("could we be paired with Lyon?"). A partner entry that wins only
+    by a hair (the engine offers "did you mean") does not say so: "je représente la
+    ville de Lyon en France, l'appel est-il pour nous ?" matches choosing a partner
+    and "I am a European city" alike, and wants a verdict."""
     spans = city_spans(tracker)
-    if not spans or best_entry(result) in PARTNER_ENTRIES:
+    if not spans:
+        return None
+    if best_entry(result) in PARTNER_ENTRIES and not result.suggestions:
         return None
     return await asyncio.to_thread(
         answerer.ask, with_any_city(text, spans, lang), lang=lang, k=3

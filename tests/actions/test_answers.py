@@ -305,6 +305,29 @@ async def test_a_city_wanted_as_partner_gets_the_partner_answer_not_a_self_check
     assert dispatcher.messages[1]["custom"] == {"answer_id": "pairs-choose-partner"}
 
 
+async def test_a_city_barely_matching_the_partner_entries_gets_its_verdict(
+    dispatcher, domain
+):
+    # "je représente la ville de Lyon en France, l'appel est-il pour nous ?": choosing
+    # a partner and "I am a European city" score alike (the engine offers both), so
+    # Lyon is the applicant, and "ma ville" asks the rule: the self-check answers.
+    eu_city = FakeHit("other-regions-eu-city", 0.84, "EU?", "European...", "s")
+    close_call = FakeResult(True, "fr", [PARTNER], suggestions=[PARTNER, eu_city])
+    ma_ville_asks_the_rule = {"ma ville": FakeResult(True, "fr", [RULE])}
+    answerer = FakeAnswerer(close_call, when=ma_ville_asks_the_rule)
+    get_services().override("answerer", answerer)
+    text = "je représente la ville de Lyon en France, l'appel est-il pour nous ?"
+    lyon = [{"entity": "city", "value": "Lyon", "start": 26, "end": 30}]
+    tracker = make_tracker(text, "ask_programme", lyon, language="fr")
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert events == [{"event": "followup", "timestamp": None,
+                       "name": "action_reset_eligibility"}]  # fmt: skip
+    assert dispatcher.messages == []
+    assert "ma ville" in answerer.calls[-1]["text"]
+
+
 async def test_a_city_wanted_as_an_extra_partner_is_no_self_check(dispatcher, domain):
     # "could Lyon be a second partner?" as "could my city be a second partner?" reads
     # like the eligibility rule: the partner entries answer before that is asked.
