@@ -25,18 +25,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts.bench_chat import QUESTIONS
 from tests.live_stack import running_stack
 from tests.rasa_python import run_in_rasa
-
-QUESTIONS = [
-    ("When is the deadline?", "en"),
-    ("Who can apply to the call?", "en"),
-    ("What does a city commit to?", "en"),
-    ("Quelle est la date limite ?", "fr"),
-    ("Qui peut postuler ?", "fr"),
-    ("¿Cuál es la fecha límite?", "es"),
-    ("¿Qué temas cubre la cooperación?", "es"),
-]
 
 # In .venv-rasa: the state Rasa builds for an action call and its JSON, both ways.
 RASA_SIDE = """

@@ -27,17 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.core.settings import get_settings
 from assistant.launch import thread_limits
 from knowledge.service import Answerer, load_answerer
-
-# bench_chat.py's questions, so the figures compare with its query measures.
-QUESTIONS = [
-    ("When is the deadline?", "en"),
-    ("Who can apply to the call?", "en"),
-    ("What does a city commit to?", "en"),
-    ("Quelle est la date limite ?", "fr"),
-    ("Qui peut postuler ?", "fr"),
-    ("¿Cuál es la fecha límite?", "es"),
-    ("¿Qué temas cubre la cooperación?", "es"),
-]
+from scripts.bench_chat import QUESTIONS  # its questions: the figures compare
 
 
 def median_cpu_ms(answerer: Answerer, queries: int, pause: float) -> float:
