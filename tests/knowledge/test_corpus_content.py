@@ -336,7 +336,7 @@ def test_the_blind_test_split_is_labelled_and_never_trained_on() -> None:
 # (random.Random(20261207)): one half joined user_questions.jsonl, this one is held out.
 # The third (session 10, 396 questions) was read once, at the end of that session.
 # The fourth (session 11, 405) was read whole at that session's start and end, then
-# split the same way (random.Random(20261208)).
+# split the same way (random.Random(20261208)); its other half is tunable data.
 BLIND_SETS = {
     "blind2_heldout": (KNOWLEDGE / "eval" / "blind2_heldout.jsonl", 75, 15),
     "blind3_test": (KNOWLEDGE / "eval" / "blind3_test.jsonl", 100, 20),
