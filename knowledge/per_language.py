@@ -23,11 +23,11 @@ from knowledge.fusion import DecisionParams
 # in scope and 72-109 out of scope per language.
 MIN_IN_SCOPE = 100
 MIN_OUT_OF_SCOPE = 20
-# Each language its own weights and lexical scope too, not only its threshold and
-# margin: cross-validated on the calibration split (docs/BENCHMARKS.md, session
-# 11), out of scope declined fell 94.5 -> 92.3 % (French 92.4 -> 86.7 %) and English
-# top-1 96.9 -> 96.6 %, for +1 English and +1 Spanish question of the training half.
-OWN_WEIGHTS = False
+# Only the threshold and the margin are a language's own; the weights and lexical
+# scope stay the shared ones. Each language its own weights too was cross-validated
+# on the calibration split (docs/BENCHMARKS.md, session 11) and not kept: out of
+# scope declined fell 94.5 -> 92.3 % (French 92.4 -> 86.7 %) and English top-1
+# 96.9 -> 96.6 %, for +1 English and +1 Spanish question of the training half.
 
 
 class Ranked(Protocol):
@@ -56,16 +56,15 @@ class Candidate(Protocol[R_co]):
 @dataclass(frozen=True)
 class Option:
     """One way of deciding a language's queries: ``right`` decisions, of which
-    ``declined`` out-of-scope ones, by ``candidate`` (a grid point) at ``threshold``."""
+    ``declined`` out-of-scope ones, at ``threshold``."""
 
     right: int
     declined: int
-    candidate: int
     threshold: float
 
 
 def threshold_options(
-    top: np.ndarray, correct: np.ndarray, in_scope: np.ndarray, candidate: int
+    top: np.ndarray, correct: np.ndarray, in_scope: np.ndarray
 ) -> dict[int, Option]:
     """Per number of declined out-of-scope queries, the threshold answering most
     in-scope queries right (centred on its plateau, as the shared choice is)."""
@@ -85,19 +84,8 @@ def threshold_options(
         best = right_in[rows].max()
         plateau = rows[right_in[rows] == best]
         t = float(ts[plateau[len(plateau) // 2]])
-        options[int(d)] = Option(int(best + d), int(d), candidate, t)
+        options[int(d)] = Option(int(best + d), int(d), t)
     return options
-
-
-def merge(options: Sequence[dict[int, Option]]) -> dict[int, Option]:
-    """The best option per declined count over every candidate (ties keep the
-    earlier candidate, as the shared choice does)."""
-    best: dict[int, Option] = {}
-    for per_candidate in options:
-        for d, option in per_candidate.items():
-            if d not in best or option.right > best[d].right:
-                best[d] = option
-    return best
 
 
 def combine(per_lang: Sequence[dict[int, Option]], need: int) -> list[Option] | None:
@@ -136,7 +124,7 @@ def choose_by_lang(
     rows: np.ndarray | None = None,
 ) -> dict[str, DecisionParams]:
     """Each language with enough queries (of ``rows``; all when None) its own
-    threshold and margin (and grid point with :data:`OWN_WEIGHTS`), chosen together:
+    threshold and margin at the shared grid point, chosen together:
     most right decisions in all, with at least ``floor`` of the out-of-scope queries
     declined over all languages. Empty (the shared parameters for everyone) for a
     single language, or when no combination reaches the floor."""
@@ -153,7 +141,6 @@ def choose_by_lang(
     if not eligible or (len(eligible) == 1 and not others):
         return {}
     at_shared = next(c for c in candidates if _same_point(c.params, shared))
-    pool = candidates if OWN_WEIGHTS else [at_shared]
     # Languages left with the shared parameters decline what those decline.
     fixed = 0
     if others:
@@ -162,19 +149,15 @@ def choose_by_lang(
     need = int(np.ceil(floor * (~in_scope[rows]).sum() - 1e-9)) - fixed
     per_lang = []
     for _lang, mine in eligible:
-        options = []
-        for number, c in enumerate(pool):
-            r = c.ranked.subset(mine)
-            options.append(threshold_options(r.top, r.correct, r.in_scope, number))
-        per_lang.append(merge(options))
+        r = at_shared.ranked.subset(mine)
+        per_lang.append(threshold_options(r.top, r.correct, r.in_scope))
     chosen = combine(per_lang, need)
     if chosen is None:
         return {}
-    by_lang = {}
-    for (lang, mine), option in zip(eligible, chosen, strict=True):
-        candidate = pool[option.candidate]
-        by_lang[lang] = candidate.params.with_(
+    return {
+        lang: at_shared.params.with_(
             threshold=round(option.threshold, 4),
-            margin=best_margin(candidate.ranked.subset(mine), option.threshold),
+            margin=best_margin(at_shared.ranked.subset(mine), option.threshold),
         )
-    return by_lang
+        for (lang, mine), option in zip(eligible, chosen, strict=True)
+    }

@@ -17,7 +17,7 @@ from tests.knowledge.conftest import SMALL_QUERIES
 def _options(in_scope: list[float], off_topic: list[float]) -> dict:  # type: ignore[type-arg]
     top = np.array([*in_scope, *off_topic])
     scope = np.array([True] * len(in_scope) + [False] * len(off_topic))
-    return threshold_options(top, scope.copy(), scope, candidate=0)
+    return threshold_options(top, scope.copy(), scope)
 
 
 # English: its off-topic questions score low, declined by any sensible threshold.
