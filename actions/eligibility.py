@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, which_one
-from actions.language import current_language
+from actions.language import current_language, intent_name
 from actions.places import (
     candidate_button,
     match_dict,
@@ -31,9 +31,6 @@ from knowledge.parsing import parse_country
 from knowledge.population import parse_population
 
 logger = logging.getLogger(__name__)
-
-# Candidates offered as buttons when several places share a name (Springfield).
-MAX_CANDIDATES = 5
 
 
 def _threshold() -> int:
@@ -64,6 +61,14 @@ def _typed_answer(
     if text and _names_a_city(tracker) and parse(text) is None:
         return {}
     return {slot: text} if text else {}
+
+
+def _yes_or_no(tracker: Tracker) -> bool:
+    """A bare yes or no (no city named with it)."""
+    return intent_name(tracker) in (
+        names.INTENT_AFFIRM,
+        names.INTENT_DENY,
+    ) and not _names_a_city(tracker)
 
 
 def _population(value: Any, lang: str) -> int | None:
@@ -111,8 +116,10 @@ class ValidateEligibilityForm(FormValidationAction):
             return {}  # the from_entity mapping already filled it
         # NLU may read a bare "Canada" as any intent: after "which one?" it answers.
         typed = answer_for(tracker, names.SLOT_CITY, interruptions=False)
-        if typed and await asyncio.to_thread(which_one.narrowing, tracker, typed):
-            return {names.SLOT_CITY: typed}
+        if typed:
+            narrowed = await asyncio.to_thread(which_one.narrowing, tracker, typed)
+            if narrowed is not None:
+                return {names.SLOT_CITY: typed}
         text = answer_for(tracker, names.SLOT_CITY)
         return {names.SLOT_CITY: text} if text else {}
 
@@ -155,7 +162,10 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        city = place_name(value)
+        pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
+        # "Canada", "the one in Illinois" or "2" after "which one?" picks a candidate.
+        narrowed = await asyncio.to_thread(which_one.narrowing, tracker, value)
+        city = pending if narrowed else place_name(value)
         if city is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
             return {names.SLOT_CITY: None}
@@ -164,11 +174,11 @@ class ValidateEligibilityForm(FormValidationAction):
             return {names.SLOT_CITY: city}  # re-validated on activation: keep it
         country = tracker.get_slot(names.SLOT_COUNTRY)
         region = tracker.get_slot(names.SLOT_REGION)
-        pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
-        # "Canada" or "the one in Illinois" after "which one?" picks a candidate.
-        narrowed = await asyncio.to_thread(which_one.narrowing, tracker, city)
         if narrowed:
-            city, country, region = pending, narrowed.country, narrowed.region
+            country, region = narrowed.country, narrowed.region
+        elif pending and _yes_or_no(tracker):
+            # "Yes" to "which one?" is no city ("yes" is also a name of Yasuj, Iran).
+            return await self._offer_again(pending, dispatcher, tracker)
         slots = await self._look_up(
             city, country, region, dispatcher, tracker, narrowed=narrowed is not None
         )
@@ -207,6 +217,10 @@ class ValidateEligibilityForm(FormValidationAction):
             matches = []
         lang = current_language(tracker)
         asked = tracker.get_slot(names.REQUESTED_SLOT) == names.SLOT_CITY
+        pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
+        if not matches and pending and not narrowed:
+            # "The small one", "neither": an answer to "which one?", not a new town.
+            return await self._offer_again(pending, dispatcher, tracker)
         if not matches and not asked and not (region or country):
             # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
             # Named with its region ("Tinyville, Ohio"), it is the town asked about.
@@ -229,17 +243,7 @@ class ValidateEligibilityForm(FormValidationAction):
         # otherwise the user picks one.
         picked = pick_city(matches)
         if picked is None:
-            candidates = [match_dict(m) for m in matches[:MAX_CANDIDATES]]
-            dispatcher.utter_message(
-                response=names.UTTER_WHICH_CITY,
-                city=city,
-                buttons=[candidate_button(m, lang) for m in candidates],
-            )
-            return {
-                names.SLOT_CITY: None,
-                names.SLOT_CITY_MATCH: None,
-                names.SLOT_AMBIGUOUS_CITY: city,
-            }
+            return self._which_one(city, matches, dispatcher, lang)
         match = match_dict(picked)
         # What the user said wins: their population over the gazetteer's estimate.
         given = _population(tracker.get_slot(names.SLOT_POPULATION), lang)
@@ -257,6 +261,38 @@ class ValidateEligibilityForm(FormValidationAction):
             names.SLOT_CITY_MATCH: match,
             names.SLOT_CITY_CONFIRMED: True if sure else None,
         }
+
+    @staticmethod
+    def _which_one(
+        city: str,
+        matches: list[Any],
+        dispatcher: CollectingDispatcher,
+        lang: str,
+        again: bool = False,
+    ) -> dict[str, Any]:
+        """ "Several places are called X. Which one?" with a button per candidate."""
+        dispatcher.utter_message(
+            response=names.UTTER_WHICH_CITY_AGAIN if again else names.UTTER_WHICH_CITY,
+            city=city,
+            buttons=[
+                candidate_button(match_dict(m), lang)
+                for m in matches[: which_one.MAX_CANDIDATES]
+            ],
+        )
+        return {
+            names.SLOT_CITY: None,
+            names.SLOT_CITY_MATCH: None,
+            names.SLOT_AMBIGUOUS_CITY: city,
+        }
+
+    async def _offer_again(
+        self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """The same choices again, saying how else to answer."""
+        gazetteer = get_services().gazetteer()
+        offered = await asyncio.to_thread(which_one.candidates, pending, gazetteer)
+        lang = current_language(tracker)
+        return self._which_one(pending, offered, dispatcher, lang, again=True)
 
     async def validate_city_confirmed(
         self,

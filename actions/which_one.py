@@ -1,9 +1,10 @@
 """Answers to "which one?" typed instead of clicking a button.
 
 After the buttons for a name several places share (Springfield, Laval), "Canada",
-"the one in Illinois" or "Massachusetts" picks among the candidates: it is not a new
-city called "the one in Illinois". Gazetteer lookups are quick once its index is
-built (at start-up), so these helpers are plain functions.
+"the one in Illinois", "Massachusetts", "the Canadian one" or "the first one" picks
+among the candidates: it is not a new city called "the one in Illinois". Gazetteer
+lookups are quick once its index is built (at start-up), so these helpers are plain
+functions.
 """
 
 from __future__ import annotations
@@ -26,6 +27,47 @@ from knowledge.parsing import parse_country
 _MIN_REGION_WORD = 4
 # Longest region name, in words ("Veracruz de Ignacio de la Llave").
 _MAX_REGION_WORDS = 6
+# Candidates offered as buttons when several places share a name (Springfield).
+MAX_CANDIDATES = 5
+
+# "The Canadian one", "la canadienne", "la mexicana": the country of a candidate by
+# its adjective (folded). Countries whose places share names with ours (Halifax,
+# Paris, Mérida, Guadalajara) are here, not every country.
+_DEMONYMS = {
+    "CA": "canadian canadien canadienne canadiense",
+    "US": "american americain americaine americano americana estadounidense",
+    "MX": "mexican mexicain mexicaine mexicano mexicana",
+    "GB": "british english britannique anglais anglaise britanico britanica "
+    "ingles inglesa",
+    "FR": "french francais francaise frances francesa",
+    "ES": "spanish espagnol espagnole espanol espanola",
+    "DE": "german allemand allemande aleman alemana",
+    "IT": "italian italien italienne italiano italiana",
+    "AU": "australian australien australienne australiano australiana",
+}
+_COUNTRY_BY_DEMONYM = {
+    word: code for code, words in _DEMONYMS.items() for word in words.split()
+}
+# "The first one", "la deuxième", "el tercero", "2": the candidate at that place in the
+# list of buttons; "the biggest" is the first (the buttons are by population).
+_ORDINALS = {
+    0: "first 1st premier premiere 1er 1re 1ere primero primera primer 1o 1a "
+    "biggest largest plus grande grande mas",
+    1: "second 2nd deuxieme seconde 2e 2eme segundo segunda 2o 2a",
+    2: "third 3rd troisieme 3e 3eme tercero tercera tercer 3o 3a",
+    3: "fourth 4th quatrieme 4e 4eme cuarto cuarta 4o 4a",
+    4: "fifth 5th cinquieme 5e 5eme quinto quinta 5o 5a",
+    -1: "last dernier derniere ultimo ultima",
+}
+_POSITION_BY_WORD = {
+    word: position for position, words in _ORDINALS.items() for word in words.split()
+}
+# Words an ordinal answer may carry besides its ordinal ("the first one", "number 2").
+_FILLER_WORDS = (
+    "the one that option number no n a please le la l un une celle celui ville plus "
+    "el uno numero opcion por favor ciudad city place lieu lugar de"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -79,6 +121,9 @@ def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
         return None
 
     gazetteer = get_services().gazetteer()
+    picked = _picked_by_position_or_adjective(pending, value, gazetteer)
+    if picked:
+        return picked
     texts = [value]
     if fold_words(value) == fold_words(pending) and typed_text(tracker):
         texts.append(typed_text(tracker))
@@ -92,3 +137,34 @@ def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
         if region and not gazetteer.lookup(value):
             return Narrowing(gazetteer.region_country(region), region)
     return None
+
+
+def candidates(pending: str, gazetteer: Any) -> list[Any]:
+    """The places offered as buttons for ``pending``, in the buttons' order."""
+    return list(gazetteer.lookup(pending)[:MAX_CANDIDATES])
+
+
+def _picked_by_position_or_adjective(
+    pending: str, text: str, gazetteer: Any
+) -> Narrowing | None:
+    """ "The first one", "2", "la plus grande" or "the Canadian one": the candidate
+    at that place in the list, or the candidates of that country."""
+    words = fold_words(text).replace("º", "o").replace("ª", "a").split()
+    countries = {_COUNTRY_BY_DEMONYM[w] for w in words if w in _COUNTRY_BY_DEMONYM}
+    if len(countries) == 1:
+        return Narrowing(countries.pop(), None)
+    positions = {_POSITION_BY_WORD[w] for w in words if w in _POSITION_BY_WORD}
+    positions |= {int(w) - 1 for w in words if len(w) == 1 and w in "123456789"}
+    rest = [
+        w
+        for w in words
+        if w not in _POSITION_BY_WORD and w not in _FILLER and not w.isdigit()
+    ]
+    if len(positions) != 1 or rest or len(words) > 5:
+        return None
+    offered = candidates(pending, gazetteer)
+    position = positions.pop()
+    if not -len(offered) <= position < len(offered):
+        return None
+    chosen = offered[position]
+    return Narrowing(chosen.country, chosen.region)

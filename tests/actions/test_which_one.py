@@ -183,3 +183,71 @@ async def test_question_naming_a_state_is_not_taken_as_the_answer(dispatcher, do
 )
 def test_named_region_finds_one_state_or_province(text, region):
     assert named_region(text, get_services().gazetteer()) == region
+
+
+def halifax_nova_scotia() -> dict[str, Any]:
+    (match,) = (
+        get_services().gazetteer().lookup("Halifax", country="CA", region="Nova Scotia")
+    )
+    return match_dict(match)
+
+
+# Live bug: "the first one" and "the Canadian one" became towns of those names ("I
+# don't have the first one in my list of cities").
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "the first one"),
+        ("en", "1"),
+        ("en", "the biggest"),
+        ("en", "the Canadian one"),
+        ("fr", "la première"),
+        ("fr", "la canadienne"),
+        ("es", "la primera"),
+        ("es", "la canadiense"),
+    ],
+)
+async def test_position_or_adjective_picks_that_candidate(
+    dispatcher, domain, language, typed
+):
+    tracker = which_one(typed, "Halifax", language, intent="nlu_fallback")
+    events = await run_form(tracker, dispatcher, domain)
+
+    assert events == picked(halifax_nova_scotia())
+    assert dispatcher.messages == []
+
+
+async def test_a_position_past_the_buttons_offers_them_again(dispatcher, domain):
+    tracker = which_one("the fourth one", "Halifax")  # two Halifaxes offered
+    events = await run_form(tracker, dispatcher, domain)
+
+    assert not any(e["name"] == "city" and e["value"] for e in events)
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY_AGAIN]
+
+
+# Live bug: "yes" to "which Halifax?" gave the verdict for Yasuj, Iran (one of its
+# names is "Yes"), and "no" the verdict for Ho, Ghana.
+@pytest.mark.parametrize(
+    ("language", "typed", "intent"),
+    [
+        ("en", "yes", "affirm"),
+        ("en", "no", "deny"),
+        ("fr", "oui", "affirm"),
+        ("es", "sí", "affirm"),
+        ("en", "the small one", "inform"),  # no such place: an answer all the same
+    ],
+)
+async def test_an_answer_that_picks_none_offers_the_same_choices_again(
+    dispatcher, domain, language, typed, intent
+):
+    tracker = which_one(typed, "Halifax", language, intent=intent)
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None
+    assert slots.get("ambiguous_city", "Halifax") == "Halifax"
+    assert slots.get("country") is None
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY_AGAIN]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles[0].startswith("Halifax, ") and "Canad" in titles[0]
+    assert len(titles) == 2
