@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -144,6 +145,40 @@ async def _asked_of_any_city(
     )
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What :func:`answer` did: its events, or the engine's result when it declined
+    (nothing was said: the caller declines in its own way)."""
+
+    events: list[dict[str, Any]]
+    declined: Any | None = None
+
+
+async def answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, lang: str
+) -> Reply:
+    """The answer to ``text`` with its source, or the self-check when a verdict
+    answers it (a question naming a city)."""
+    try:
+        answerer = await asyncio.to_thread(get_services().answerer)
+        result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
+        generic = await _asked_of_any_city(answerer, result, tracker, text, lang)
+    except Exception:
+        # A missing index or a broken model must not leave the user without reply.
+        logger.exception("knowledge engine failed for %r", text)
+        dispatcher.utter_message(
+            response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
+        )
+        return Reply([])
+    if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
+        # The self-check answers it with a verdict (data/rules/eligibility.yml).
+        return Reply([FollowupAction(names.ACTION_RESET_ELIGIBILITY)])
+    if result.answered and result.hits:
+        utter_answer(dispatcher, result, lang)
+        return Reply([])
+    return Reply([], declined=result)
+
+
 class ActionAnswerQuestion(Action):
     """Answer from the knowledge base with its source, or decline with the contact."""
 
@@ -164,25 +199,10 @@ class ActionAnswerQuestion(Action):
         if not text:
             self._decline(dispatcher, unsure=unsure)
             return []
-        try:
-            answerer = await asyncio.to_thread(get_services().answerer)
-            result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
-            generic = await _asked_of_any_city(answerer, result, tracker, text, lang)
-        except Exception:
-            # A missing index or a broken model must not leave the user without reply.
-            logger.exception("knowledge engine failed for %r", text)
-            dispatcher.utter_message(
-                response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
-            )
-            return []
-
-        if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
-            # The self-check answers it with a verdict (data/rules/eligibility.yml).
-            return [FollowupAction(names.ACTION_RESET_ELIGIBILITY)]
-        if result.answered and result.hits:
-            utter_answer(dispatcher, result, lang)
-            return []
-
+        reply = await answer(dispatcher, tracker, text, lang)
+        if reply.declined is None:
+            return reply.events
+        result = reply.declined
         buttons = [] if unsure else suggestion_buttons(result.suggestions, None)
         self._decline(
             dispatcher, buttons, unsure=unsure, turn=knowledge_payload(result)

@@ -35,6 +35,11 @@ CHECK_SLOTS = (
 )
 
 
+# Entries for places outside the call ("other-regions-elsewhere": "No, this call is
+# only for cities in Canada, ...").
+OTHER_REGIONS = "other-regions-"
+
+
 async def answer_the_general_question(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> None:
@@ -52,8 +57,21 @@ async def answer_the_general_question(
     except Exception:  # the self-check goes on without the general answer
         logger.exception("knowledge engine failed for %r", text)
         return
-    if result.answered and result.hits:
-        utter_answer(dispatcher, result, lang, suggestions=False)
+    if not (result.answered and result.hits):
+        return
+    elsewhere = result.hits[0].entry_id.startswith(OTHER_REGIONS)
+    if elsewhere and not _names_a_place(tracker):
+        # "Can we apply?" matched to "No, this call is only for cities in Canada, ...":
+        # a reply about where the asker is, who has not said. The check asks.
+        return
+    utter_answer(dispatcher, result, lang, suggestions=False)
+
+
+def _names_a_place(tracker: Tracker) -> bool:
+    return any(
+        entity_value(tracker, entity)
+        for entity in (names.ENTITY_COUNTRY, names.ENTITY_REGION)
+    )
 
 
 class ActionResetEligibility(Action):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from action_helpers import make_tracker, uttered
+from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
 from rasa_sdk.events import SlotSet
 
 from actions import names
 from actions.eligibility import ValidateEligibilityForm
 from actions.questions import ActionAskCityConfirmed, ActionAskCountry
 from actions.verdict import ActionEligibilityVerdict, ActionResetEligibility
+from assistant.core.services import get_services
 
 FORM = "eligibility_form"
 
@@ -170,6 +171,43 @@ async def test_new_check_forgets_old_answers_but_keeps_the_named_city(
         SlotSet("population", None),
         SlotSet("eligibility_verdict", None),
     ]
+
+
+ELSEWHERE = FakeHit(
+    "other-regions-elsewhere",
+    0.9,
+    "Can cities outside North America apply?",
+    "No, this call is only for cities in Canada, United States, and Mexico.",
+    "call-page",
+)
+
+
+# Live bug: "can we apply?" was told "No, this call is only for cities in Canada,
+# ..." before being asked which city it is.
+async def test_a_general_answer_never_says_where_the_asker_is(dispatcher, domain):
+    get_services().override(
+        "answerer", FakeAnswerer(FakeResult(True, "en", [ELSEWHERE]))
+    )
+    tracker = make_tracker("can we apply?", "check_eligibility")
+
+    await ActionResetEligibility().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages == []  # the self-check asks which city next
+
+
+async def test_a_general_answer_about_a_country_named_is_given(dispatcher, domain):
+    get_services().override(
+        "answerer", FakeAnswerer(FakeResult(True, "en", [ELSEWHERE]))
+    )
+    tracker = make_tracker(
+        "can cities in Brazil apply?",
+        "check_eligibility",
+        entities=[{"entity": "country", "value": "Brazil"}],
+    )
+
+    await ActionResetEligibility().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"].startswith("No, this call is only")
 
 
 async def test_verdict_for_ottawa_encourages_and_offers_a_draft(dispatcher, domain):

@@ -309,3 +309,49 @@ def test_state_typed_after_which_springfield_picks_it(live_stack, language, type
     assert response("utter_verdict_encouraged", language, city="Springfield") in texts(
         reply
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "confirm"),
+    [
+        ("en", "Portland, Oregon", None),  # named with its state: nothing to confirm
+        ("fr", "Halifax", "Halifax, Nouvelle-Écosse, Canada"),
+        ("es", "Springfield", None),
+    ],
+)
+def test_a_city_typed_on_its_own_starts_the_self_check(
+    live_stack, language, typed, confirm
+):
+    # Live bug: the first thing many visitors type, their city, got "Sorry, I did
+    # not get that".
+    chat = Chat(live_stack, language)
+    reply = chat.say(typed)
+    assert not any((m.get("custom") or {}).get("fallback") for m in reply)
+    assert response("utter_default", language) not in texts(reply)
+    if typed == "Portland, Oregon":
+        assert chat.slots()["eligibility_verdict"] == "encouraged"
+        return
+    buttons = [b for m in reply for b in m.get("buttons", [])]
+    assert len(buttons) > 1, reply  # which one?
+    reply = chat.say({"fr": "la canadienne", "es": "el primero"}[language])
+    slots = chat.slots()
+    if confirm:
+        assert confirm in texts(reply)
+        assert (slots["city"], slots["country"]) == ("Halifax", "CA")
+    else:
+        assert (slots["city"], slots["region"]) == ("Springfield", "Missouri")
+
+
+@pytest.mark.parametrize(("language", "yes"), [("en", "yes"), ("fr", "oui")])
+def test_yes_to_which_one_offers_the_choices_again(live_stack, language, yes):
+    # Live bug: "yes" to "which Halifax?" gave the verdict for Yasuj, Iran.
+    chat = Chat(live_stack, language)
+    chat.say("/check_eligibility")
+    first = chat.say("Halifax")
+    reply = chat.say(yes)
+    slots = chat.slots()
+    assert slots["city"] is None and slots["eligibility_verdict"] is None
+    assert slots["ambiguous_city"] == "Halifax"
+    titles = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert titles == [b["title"] for m in first for b in m.get("buttons", [])]
+    assert response("utter_which_city_again", language, city="Halifax") in texts(reply)
