@@ -11,7 +11,9 @@ it too. Rules, in order:
    de", "ciudad de").
 3. A name that is also a word our texts write in lower case ("North", "Mobile",
    "Oui", "Laval"), or of three letters or fewer, is a city only with evidence: a city
-   cue before it, or a region or country right after it ("Laval, QC").
+   cue before it, a region or country right after it ("Laval, QC"), or, typed with a
+   capital, the self-check's verb or adjective right after it ("Is Laval eligible?",
+   "Laval peut-elle participer ?").
 4. Region codes count in capitals ("IL", "JAL"); the few people type in any case
    ("Qc", "bc", "CDMX") in any case. A code that is also a word ("OK", "IN", "ME")
    counts only right after a city ("Tulsa, OK").
@@ -45,6 +47,12 @@ _CITY_CUES = {
     ("city", "of"), ("town", "of"), ("municipality", "of"), ("village", "of"),
     ("ville", "de"), ("ville", "d"), ("municipalite", "de"), ("commune", "de"),
     ("ciudad", "de"), ("municipio", "de"), ("pueblo", "de"), ("alcaldia", "de"),
+}  # fmt: skip
+# Folded words right after a capitalised name that make it the city asked about.
+_ELIGIBILITY_CUES = {
+    "eligible", "apply", "applies", "qualify", "qualifies", "participate", "join",
+    "admissible", "peut", "pourrait", "postuler", "participer",
+    "elegible", "puede", "podria", "aplicar", "participar", "postularse", "califica",
 }  # fmt: skip
 
 
@@ -321,6 +329,16 @@ def _located(tokens: list[_Token], i: int) -> bool:
     return i >= 1 and tokens[i - 1].folded in _LOCATIVES
 
 
+def _asked_about(tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "Is Laval eligible?": a capitalised name right before the self-check's word."""
+    after = candidate.last + 1
+    return (
+        tokens[candidate.first].text[:1].isupper()
+        and after < len(tokens)
+        and tokens[after].folded in _ELIGIBILITY_CUES
+    )
+
+
 def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
     candidate = found[n]
     if candidate.kind == "city":
@@ -328,6 +346,8 @@ def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool
             return True
         if len(candidate.value) <= 3:
             return False  # "Can Puebla", "North of France": a cue or nothing
+        if _asked_about(tokens, candidate):
+            return True
         following = found[n + 1] if n + 1 < len(found) else None
         # "Laval, QC" / "Laval Quebec": a region or country right after the name.
         return (
