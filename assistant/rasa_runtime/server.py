@@ -48,6 +48,7 @@ import importlib.util
 import math
 import os
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -139,19 +140,32 @@ LANGUAGE_SLOT = "language"
 def report_language() -> None:
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import UserUtteranceReverted
 
     run_prediction_loop = MessageProcessor._run_prediction_loop
 
     async def prediction_loop_then_language(
         self: MessageProcessor, output_channel: Any, tracker: Any
     ) -> None:
+        slot = tracker.slots.get(LANGUAGE_SLOT)
+        written_in = slot.value if slot else None
+        seen = len(tracker.events)
         await run_prediction_loop(self, output_channel, tracker)
-        language = tracker.slots.get(LANGUAGE_SLOT)
-        if isinstance(output_channel, CollectingOutputChannel) and language:
+        # The fallback takes the user's message back, and the language it set with it:
+        # its reply was written in that language all the same ("Désolé, ..." reported
+        # as English made the widget offer English to a French page).
+        reverted = any(
+            isinstance(event, UserUtteranceReverted)
+            for event in islice(tracker.events, seen, None)
+        )
+        if not reverted:
+            slot = tracker.slots.get(LANGUAGE_SLOT)
+            written_in = slot.value if slot else None
+        if isinstance(output_channel, CollectingOutputChannel) and written_in:
             output_channel.messages.append(
                 {
                     "recipient_id": tracker.sender_id,
-                    "custom": {LANGUAGE_SLOT: language.value},
+                    "custom": {LANGUAGE_SLOT: written_in},
                 }
             )
 
