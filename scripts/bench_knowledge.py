@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.calibration import WEIGHTS, calibrate, cross_validate  # noqa: E402
+from knowledge.calibration import WEIGHTS, calibrate  # noqa: E402
+from knowledge.calibration_cv import cross_validate  # noqa: E402
 from knowledge.embedders import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.engine import KnowledgeBase  # noqa: E402
 from knowledge.evaluation import evaluate  # noqa: E402
@@ -324,8 +325,7 @@ def main() -> None:
             return
         test = read_queries(EVAL / "test.jsonl")
         start = time.perf_counter()
-        calibration = calibrate(kb, calib)
-        kb.params, kb.params_by_lang = calibration.params, calibration.by_lang
+        calibrate(kb, calib).apply(kb)
         calibrate_s = time.perf_counter() - start
         # The query embedding that search really does: the fine-tuned model's.
         lat = latency(kb, test, kb.embedder)

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.calibration import calibrate, cross_validate  # noqa: E402
+from knowledge.calibration import calibrate  # noqa: E402
+from knowledge.calibration_cv import cross_validate  # noqa: E402
 from knowledge.corpus import (  # noqa: E402
     CORPUS_DIR,
     USER_QUESTIONS,
@@ -235,9 +236,9 @@ def main() -> None:
 
         knowledge.index.LEXICAL_ANSWERS = False
     if args.oos_floor is not None:
-        import knowledge.calibration
+        import knowledge.thresholds
 
-        knowledge.calibration.OOS_FLOOR = args.oos_floor
+        knowledge.thresholds.OOS_FLOOR = args.oos_floor
     rows = [json.loads(line) for line in args.train_half.open(encoding="utf-8")]
     calib = read_queries(CALIBRATION_FILE)
     base = SentenceTransformerEmbedder()
@@ -289,8 +290,7 @@ def main() -> None:
         for number, fold in enumerate(folds_of(rows, args.folds, args.seed), 1):
             leave_out = {rows[i]["text"].strip() for i in fold}
             kb, records = fold_kb(Path(tmp), leave_out, f"fold{number}")
-            calibration = calibrate(kb, calib, per_language=not args.shared_params)
-            kb.params, kb.params_by_lang = calibration.params, calibration.by_lang
+            calibrate(kb, calib, per_language=not args.shared_params).apply(kb)
             honest = {r.id for r in records if "{contact}" in r.answer}
             for i in fold:
                 verdicts[i] = {**judge(kb, rows[i], honest), "fold": number}

@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from knowledge.calibration import _best_margin, _Candidate, _Ranked, calibrate
+from knowledge.calibration import calibrate
 from knowledge.engine import KnowledgeBase
 from knowledge.fusion import DecisionParams
+from knowledge.grid_choice import Candidate
 from knowledge.per_language import choose_by_lang, combine, threshold_options
 from knowledge.records import LabelledQuery
+from knowledge.thresholds import Ranked, best_margin
 from tests.knowledge.conftest import SMALL_QUERIES
 
 
@@ -68,11 +70,11 @@ def test_languages_with_enough_queries_get_their_own_threshold_only() -> None:
         top += [in_score] * n_in + [oos_score] * n_oos
         scope += [True] * n_in + [False] * n_oos
     t, s = np.array(top), np.array(scope)
-    ranked = _Ranked(t, t - 0.2, s.copy(), np.zeros(len(t), bool), s)
+    ranked = Ranked(t, t - 0.2, s.copy(), np.zeros(len(t), bool), s)
     shared = DecisionParams(lexical_weight=0.3, classifier_weight=0.5, threshold=0.4)
     other = shared.with_(lexical_weight=0.5, classifier_weight=0.5)
-    candidates = [_Candidate(other, ranked), _Candidate(shared, ranked)]
-    by_lang = choose_by_lang(candidates, np.array(langs), shared, 0.95, _best_margin)
+    candidates = [Candidate(other, ranked), Candidate(shared, ranked)]
+    by_lang = choose_by_lang(candidates, np.array(langs), shared, 0.95, best_margin)
     assert set(by_lang) == {"en", "fr"}  # Spanish keeps the shared parameters
     assert 0.3 < by_lang["fr"].threshold < 0.5
     assert 0.2 < by_lang["en"].threshold < 0.8
