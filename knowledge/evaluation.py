@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,29 @@ def check_labels(kb: KnowledgeBase, queries: Sequence[LabelledQuery]) -> None:
             raise RecordError(
                 f"{query.where}: expected id {query.expected!r} is not in the index"
             )
+
+
+def split_halves(
+    queries: Sequence[LabelledQuery], seed: int
+) -> tuple[list[LabelledQuery], list[LabelledQuery]]:
+    """Two disjoint halves of ``queries``, the same for the same seed: within each
+    language and expected entry, shuffled, then dealt alternately, the deal running
+    on from one group to the next: both halves ask about each frequent entry, and the
+    entries asked once fall on both sides. The first is the half to tune on, the
+    second the half that checks."""
+    groups: dict[tuple[str, str], list[LabelledQuery]] = defaultdict(list)
+    for query in queries:
+        groups[query.lang or "", query.expected or ""].append(query)
+    rng = random.Random(seed)
+    halves: tuple[list[LabelledQuery], list[LabelledQuery]] = ([], [])
+    dealt = 0
+    for key in sorted(groups):
+        group = groups[key]
+        rng.shuffle(group)
+        for query in group:
+            halves[dealt % 2].append(query)
+            dealt += 1
+    return halves
 
 
 def encode_all(kb: KnowledgeBase, texts: Sequence[str]) -> np.ndarray:
