@@ -38,6 +38,10 @@ CHECK_SLOTS = (
 # Entries for places outside the call ("other-regions-elsewhere": "No, this call is
 # only for cities in Canada, ...").
 OTHER_REGIONS = "other-regions-"
+# Words of a bare "can we apply?" ("¿podemos participar?", "can we join this call?"):
+# longer, a message says who asks ("nous sommes une ville belge, pouvons-nous
+# participer ?") in words no place entity catches.
+BARE_QUESTION_WORDS = 5
 
 
 async def answer_the_general_question(
@@ -60,7 +64,8 @@ async def answer_the_general_question(
     if not (result.answered and result.hits):
         return
     elsewhere = result.hits[0].entry_id.startswith(OTHER_REGIONS)
-    if elsewhere and not _names_a_place(tracker):
+    bare = len(text.split()) <= BARE_QUESTION_WORDS
+    if elsewhere and bare and not _names_a_place(tracker):
         # "Can we apply?" matched to "No, this call is only for cities in Canada, ...":
         # a reply about where the asker is, who has not said. The check asks.
         return

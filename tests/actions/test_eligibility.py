@@ -210,6 +210,23 @@ async def test_a_general_answer_about_a_country_named_is_given(dispatcher, domai
     assert dispatcher.messages[0]["text"].startswith("No, this call is only")
 
 
+async def test_a_general_answer_to_who_says_where_they_are_is_given(dispatcher, domain):
+    # The test split's "nous sommes une ville belge, pouvons-nous participer ?": no
+    # place entity, but the asker said where they are.
+    get_services().override(
+        "answerer", FakeAnswerer(FakeResult(True, "fr", [ELSEWHERE]))
+    )
+    tracker = make_tracker(
+        "nous sommes une ville belge, pouvons-nous participer ?",
+        "check_eligibility",
+        language="fr",
+    )
+
+    await ActionResetEligibility().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"].startswith("No, this call is only")
+
+
 async def test_verdict_for_ottawa_encourages_and_offers_a_draft(dispatcher, domain):
     tracker = make_tracker(
         city="Ottawa", country="CA", region="Ontario", population=1017449
