@@ -371,3 +371,12 @@ def test_a_blind_set_is_labelled_and_never_trained_on(name: str) -> None:
     training = _training_texts()
     seen = [r["id"] for r in rows if _normalise(r["text"]) in training]
     assert seen == [r["id"] for r in rows if r["in_training"]]
+
+
+def test_the_fourth_sets_training_half_says_which_rows_are_training_questions() -> None:
+    # The half is tunable, and its rows may join user_questions.jsonl; its benches
+    # read in_training to know which figures are held out, so the flag must follow.
+    rows = _eval_rows(KNOWLEDGE / "eval" / "blind4_train_half.jsonl")
+    training = _training_texts()
+    seen = [r["id"] for r in rows if _normalise(r["text"]) in training]
+    assert seen == [r["id"] for r in rows if r["in_training"]]
