@@ -176,9 +176,13 @@ class ValidateEligibilityForm(FormValidationAction):
         region = tracker.get_slot(names.SLOT_REGION)
         if narrowed:
             country, region = narrowed.country, narrowed.region
-        elif pending and _yes_or_no(tracker):
-            # "Yes" to "which one?" is no city ("yes" is also a name of Yasuj, Iran).
-            return await self._offer_again(pending, dispatcher, tracker)
+        elif _yes_or_no(tracker):
+            # "Yes" to "which city?" or "which one?" is no city (the gazetteer has "Yes"
+            # as a name of Yasuj, Iran, and "No" of Ho, Ghana).
+            if pending:
+                return await self._offer_again(pending, dispatcher, tracker)
+            dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
+            return {names.SLOT_CITY: None}
         slots = await self._look_up(
             city, country, region, dispatcher, tracker, narrowed=narrowed is not None
         )

@@ -173,6 +173,23 @@ async def test_new_check_forgets_old_answers_but_keeps_the_named_city(
     ]
 
 
+# Live bug: "yes" to "Which city?" gave the verdict for Yasuj, Iran; "non" and "sure"
+# became towns of those names.
+@pytest.mark.parametrize(
+    ("language", "typed", "intent"),
+    [("en", "yes", "affirm"), ("fr", "non", "deny"), ("en", "sure", "affirm")],
+)
+async def test_yes_or_no_to_which_city_asks_for_the_name(
+    dispatcher, domain, language, typed, intent
+):
+    tracker = asking("city", typed, intent, language=language)
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and "country" not in slots
+    assert uttered(dispatcher) == [names.UTTER_INVALID_CITY]
+
+
 ELSEWHERE = FakeHit(
     "other-regions-elsewhere",
     0.9,
