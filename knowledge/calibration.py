@@ -18,12 +18,7 @@ from knowledge.embedders import Embedder
 from knowledge.engine import KnowledgeBase, Scores
 from knowledge.evaluation import check_labels, encode_all
 from knowledge.fusion import DecisionParams, LexicalScope
-from knowledge.grid_choice import (
-    Candidate,
-    best_index,
-    held_out_objective,
-    smoothed,
-)
+from knowledge.grid_choice import Candidate, choose_point
 from knowledge.index import write_manifest
 from knowledge.per_language import choose_by_lang
 from knowledge.records import LabelledQuery, read_queries
@@ -104,9 +99,7 @@ def choose(
     None), with its threshold and margin fitted on them; the table has every
     point's in-sample and held-out objective."""
     rows = np.arange(len(candidates[0].ranked.top)) if rows is None else rows
-    held_out = held_out_objective(candidates, rows)
-    score = smoothed(candidates, held_out)
-    keep = best_index(score)  # what grid_choice.choose_point keeps
+    kept = choose_point(candidates, rows)
     table, fitted = [], None
     for k, candidate in enumerate(candidates):
         ranked = candidate.ranked.subset(rows)
@@ -115,11 +108,12 @@ def choose(
         table.append(
             {"scope": p.lexical_scope, "lexical_weight": p.lexical_weight,
              "classifier_weight": p.classifier_weight, "threshold": round(t, 4),
-             "objective": round(j, 4), "held_out_objective": round(held_out[k], 4),
-             "smoothed": round(score[k], 4), "in_scope_accuracy": round(acc, 4),
+             "objective": round(j, 4),
+             "held_out_objective": round(kept.held_out[k], 4),
+             "smoothed": round(kept.smoothed[k], 4), "in_scope_accuracy": round(acc, 4),
              "oos_recall": round(oos, 4), "false_rejection": round(rej, 4)}
         )  # fmt: skip
-        if k == keep:
+        if k == kept.index:
             chosen = p.with_(threshold=round(t, 4), margin=best_margin(ranked, t))
             fitted = (chosen, j, acc, oos, rej)
     assert fitted is not None

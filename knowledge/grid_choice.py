@@ -83,14 +83,22 @@ def smoothed(candidates: Sequence[Candidate], values: np.ndarray) -> np.ndarray:
     return out
 
 
-def choose_point(candidates: Sequence[Candidate], rows: np.ndarray) -> int:
-    """Index of the candidate to keep: best smoothed held-out objective."""
-    return best_index(smoothed(candidates, held_out_objective(candidates, rows)))
+@dataclass(frozen=True)
+class PointChoice:
+    """The candidate kept, and every candidate's scores (for the report)."""
+
+    index: int
+    held_out: np.ndarray
+    smoothed: np.ndarray
 
 
-def best_index(score: np.ndarray) -> int:
-    """Ties keep the earlier candidate (scope "query", lower weights)."""
-    return int(np.flatnonzero(score >= score.max() - 1e-9)[0])
+def choose_point(candidates: Sequence[Candidate], rows: np.ndarray) -> PointChoice:
+    """The candidate with the best smoothed held-out objective; ties keep the
+    earlier candidate (scope "query", lower weights)."""
+    held_out = held_out_objective(candidates, rows)
+    score = smoothed(candidates, held_out)
+    index = int(np.flatnonzero(score >= score.max() - 1e-9)[0])
+    return PointChoice(index, held_out, score)
 
 
 def _point(p: DecisionParams) -> tuple[str, float, float]:

@@ -43,7 +43,7 @@ def test_a_lone_best_point_loses_to_a_good_neighbourhood() -> None:
     in_sample = [best_threshold(c.ranked)[1] for c in candidates]
     assert candidates[int(np.argmax(in_sample))].params.lexical_weight == 0.1
 
-    kept = candidates[choose_point(candidates, rows)].params
+    kept = candidates[choose_point(candidates, rows).index].params
     assert (kept.lexical_weight, kept.classifier_weight) == (0.3, 0.3)
 
 
@@ -52,4 +52,4 @@ def test_the_choice_is_the_same_at_every_build() -> None:
     rows = np.arange(100)
     first = held_out_objective(candidates, rows)
     assert np.array_equal(first, held_out_objective(candidates, rows))
-    assert choose_point(candidates, rows) == choose_point(candidates, rows)
+    assert choose_point(candidates, rows).index == choose_point(candidates, rows).index
