@@ -212,31 +212,26 @@ async def test_a_general_answer_never_says_where_the_asker_is(dispatcher, domain
     assert dispatcher.messages == []  # the self-check asks which city next
 
 
-async def test_a_general_answer_about_a_country_named_is_given(dispatcher, domain):
+@pytest.mark.parametrize(
+    ("language", "text", "entities"),
+    [
+        (
+            "en",
+            "can cities in Brazil apply?",
+            [{"entity": "country", "value": "Brazil"}],
+        ),
+        # The test split's: no place entity, but the asker said where they are.
+        ("fr", "nous sommes une ville belge, pouvons-nous participer ?", []),
+    ],
+)
+async def test_a_general_answer_to_who_says_where_they_are_is_given(
+    dispatcher, domain, language, text, entities
+):
     get_services().override(
-        "answerer", FakeAnswerer(FakeResult(True, "en", [ELSEWHERE]))
+        "answerer", FakeAnswerer(FakeResult(True, language, [ELSEWHERE]))
     )
     tracker = make_tracker(
-        "can cities in Brazil apply?",
-        "check_eligibility",
-        entities=[{"entity": "country", "value": "Brazil"}],
-    )
-
-    await ActionResetEligibility().run(dispatcher, tracker, domain)
-
-    assert dispatcher.messages[0]["text"].startswith("No, this call is only")
-
-
-async def test_a_general_answer_to_who_says_where_they_are_is_given(dispatcher, domain):
-    # The test split's "nous sommes une ville belge, pouvons-nous participer ?": no
-    # place entity, but the asker said where they are.
-    get_services().override(
-        "answerer", FakeAnswerer(FakeResult(True, "fr", [ELSEWHERE]))
-    )
-    tracker = make_tracker(
-        "nous sommes une ville belge, pouvons-nous participer ?",
-        "check_eligibility",
-        language="fr",
+        text, "check_eligibility", entities=entities, language=language
     )
 
     await ActionResetEligibility().run(dispatcher, tracker, domain)
