@@ -31,7 +31,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.records import FaqRecord, read_jsonl, record_from_dict
 
 # Bump when the on-disk layout or the text analysis changes: old indexes then rebuild.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 # Answers are words of their entry for BM25 (in their own language): a question about
 # a fact only an answer states ("combien de personnes de Santa Monica sont allées en
@@ -216,7 +216,7 @@ def build_index(
         "finetuned": tuning,
         "classifier": None
         if model is None
-        else {"negatives": len(negatives), "train_seconds": model.train_seconds},
+        else {"negatives": len(negatives), **model.fit_report},
         "params": (params or default_params(model is not None)).to_json(),
         "params_by_lang": {},
         "calibrated": False,

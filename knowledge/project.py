@@ -8,6 +8,7 @@ so neither of them needs the other: an index of our knowledge base is built from
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from knowledge.index import (
     save_index,
 )
 from knowledge.records import FaqRecord
+
+logger = logging.getLogger(__name__)
 
 # Labelled queries the project's own index is calibrated on after each build.
 CALIBRATION_FILE = Path(__file__).resolve().parent / "eval" / "calibration.jsonl"
@@ -147,6 +150,12 @@ def ensure_index(
         # Another process may have built it while this one waited for the lock.
         if index_is_current(out_dir, embedder, finetune):
             return Path(out_dir), False
+        # Said, because the rebuild replaces the folder: an index kept for a
+        # comparison is overwritten by whatever process loads it first.
+        logger.warning(
+            "knowledge index %s is missing or older than its sources: rebuilding it",
+            out_dir,
+        )
         build_project_index(out_dir, embedder, finetune, progress=progress)
     return Path(out_dir), True
 

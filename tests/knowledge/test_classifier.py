@@ -133,7 +133,7 @@ def test_the_fast_query_path_gives_scikit_learns_probabilities(
         vector = embedder.encode([text])[0]
         fast, reference = (
             classifier.scores(text, vector),
-            classifier.sklearn_scores(text, vector),
+            classifier.reference_scores(text, vector),
         )
         assert np.allclose(fast, reference, atol=1e-6), text
 
@@ -149,5 +149,5 @@ def test_two_entries_without_negatives_give_scikit_learns_probabilities() -> Non
         vector = embedder.encode([text])[0]
         fast = classifier.scores(text, vector)
         assert fast.shape == (2,) and np.isclose(fast.sum(), 1.0)
-        assert np.allclose(fast, classifier.sklearn_scores(text, vector), atol=1e-6)
+        assert np.allclose(fast, classifier.reference_scores(text, vector), atol=1e-6)
     assert classifier.scores("deadline", embedder.encode(["deadline"])[0]).argmax() == 0

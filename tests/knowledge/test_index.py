@@ -95,6 +95,7 @@ def test_ensure_index_rebuilds_only_when_sources_change(
     small_records: list[FaqRecord],
     fake_embedder: FakeEmbedder,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     sources = {"records": small_records, "hash": "v1"}
     monkeypatch.setattr(project_module, "CALIBRATION_FILE", tmp_path / "none.jsonl")
@@ -106,7 +107,12 @@ def test_ensure_index_rebuilds_only_when_sources_change(
     assert ensure_index(out, fake_embedder, progress=False) == (out, True)
     assert ensure_index(out, fake_embedder, progress=False) == (out, False)
     sources.update(records=small_records[:3], hash="v2")
+    caplog.clear()
     assert ensure_index(out, fake_embedder, progress=False) == (out, True)
+    # The operator is told that the folder was replaced.
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"knowledge index {out} is missing or older than its sources: rebuilding it"
+    ]
     kb = KnowledgeBase.load(out, fake_embedder, corpus_hash="v2")
     assert kb.entry_ids == ["deadline"]
 
