@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, which_one
-from actions.language import current_language, intent_name
+from actions.language import current_language
 from actions.places import (
     candidate_button,
     match_dict,
@@ -21,6 +21,7 @@ from actions.slots import (
     answer_for,
     country_slot,
     entity_value,
+    only_yes_or_no,
     place_name,
     yes_no,
     yes_no_answer,
@@ -61,14 +62,6 @@ def _typed_answer(
     if text and _names_a_city(tracker) and parse(text) is None:
         return {}
     return {slot: text} if text else {}
-
-
-def _yes_or_no(tracker: Tracker) -> bool:
-    """A bare yes or no (no city named with it)."""
-    return intent_name(tracker) in (
-        names.INTENT_AFFIRM,
-        names.INTENT_DENY,
-    ) and not _names_a_city(tracker)
 
 
 def _population(value: Any, lang: str) -> int | None:
@@ -176,7 +169,7 @@ class ValidateEligibilityForm(FormValidationAction):
         region = tracker.get_slot(names.SLOT_REGION)
         if narrowed:
             country, region = narrowed.country, narrowed.region
-        elif _yes_or_no(tracker):
+        elif await only_yes_or_no(tracker, value):
             # "Yes" to "which city?" or "which one?" is no city (the gazetteer has "Yes"
             # as a name of Yasuj, Iran, and "No" of Ho, Ghana).
             if pending:
