@@ -22,6 +22,8 @@ SLOT_CITY_MATCH = "city_match"
 # or region (actions/which_one.py).
 SLOT_AMBIGUOUS_CITY = "ambiguous_city"
 SLOT_VERDICT = "eligibility_verdict"
+# The asker's own city, said in passing ("I'm from Tijuana": actions/home_city.py).
+SLOT_HOME_CITY = "home_city"
 SLOT_CONTACT_NAME = "contact_name"
 SLOT_CONTACT_EMAIL = "contact_email"
 SLOT_ROLE = "role"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
+from rasa_sdk.events import SlotSet
 
 from actions import names
 from actions.answers import ActionAnswerQuestion, ActionContactHuman
@@ -322,7 +323,9 @@ async def test_a_city_barely_matching_the_partner_entries_gets_its_verdict(
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
-    assert events == [{"event": "followup", "timestamp": None,
+    # "je représente la ville de Lyon": Lyon is also kept as the asker's city.
+    assert events == [SlotSet("home_city", "Lyon"),
+                      {"event": "followup", "timestamp": None,
                        "name": "action_reset_eligibility"}]  # fmt: skip
     assert dispatcher.messages == []
     assert "ma ville" in answerer.calls[-1]["text"]

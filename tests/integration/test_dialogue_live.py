@@ -365,3 +365,53 @@ def test_a_reply_the_fallback_gives_reports_the_language_it_is_written_in(live_s
     assert response("utter_default", "fr") in texts(reply)
     assert {"language": "fr"} in [m.get("custom") for m in reply]
     assert {"language": "en"} not in [m.get("custom") for m in reply]
+
+
+def answer_ids(messages: list[dict]) -> list[str]:
+    return [
+        m["custom"]["answer_id"]
+        for m in messages
+        if "answer_id" in (m.get("custom") or {})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "then", "place"),
+    [
+        (
+            "es",
+            "hola, soy de la Ciudad de México, ¿cuándo cierra la convocatoria?",
+            "¿podemos aplicar?",
+            "Ciudad de México",
+        ),
+        ("en", "I'm from Tijuana, when is the deadline?", "can we apply?", "Tijuana"),
+    ],
+)
+def test_the_city_the_visitor_is_from_is_not_asked_for_again(
+    live_stack, language, first, then, place
+):
+    # Live bug: the city said in passing was forgotten, and "can we apply?" asked
+    # "Which city (or municipality) are you asking for?".
+    chat = Chat(live_stack, language)
+    assert "2019" in texts(chat.say(first))
+    reply = chat.say(then)
+    assert response("utter_ask_city", language) not in texts(reply)
+    slots = chat.slots()
+    assert slots["requested_slot"] == "city_confirmed"  # "...: is that right?"
+    assert (slots["city_match"] or {}).get("country") == "MX"
+    assert place in texts(reply)
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "Can Toronto and Montreal apply together?"),
+        ("es", "¿Pueden Tijuana y Mexicali postularse juntas?"),
+    ],
+)
+def test_cities_asking_to_apply_together_get_the_rule_for_groups(
+    live_stack, language, question
+):
+    # Live bug: the list of Canadian pairs (Montreal–Manchester...).
+    reply = Chat(live_stack, language).say(question)
+    assert answer_ids(reply) == ["eligibility-groups-of-municipalities"]
