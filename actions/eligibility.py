@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -12,6 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, which_one
+from actions.eligibility_checks import (
+    another_city,
+    outside_the_call,
+    population_number,
+    threshold,
+    typed_answer,
+    unless_one_in_the_call,
+)
 from actions.language import current_language
 from actions.places import (
     candidate_button,
@@ -32,45 +39,6 @@ from knowledge.parsing import parse_country
 from knowledge.population import parse_population
 
 logger = logging.getLogger(__name__)
-
-
-def _threshold() -> int:
-    return int(get_services().facts().population_threshold)
-
-
-def outside_the_call(country: Any) -> bool:
-    """A country named or found that the call does not cover (Italy, Japan): the
-    verdict is the wrong-region guidance whatever else is missing."""
-    code = parse_country(country) if isinstance(country, str) else None
-    return code is not None and code not in get_services().facts().eligible_countries
-
-
-def _names_a_city(tracker: Tracker) -> bool:
-    # The city entity already (re)filled the city slot: validate_city checks it.
-    return entity_value(tracker, names.ENTITY_CITY) is not None
-
-
-def _typed_answer(
-    tracker: Tracker, slot: str, entity: str, parse: Callable[[str], Any]
-) -> dict[str, Any]:
-    """What was typed for ``slot``; nothing when the entity mapping already filled it,
-    or when the text does not parse and names another city ("Lyon" after "In which
-    country is X?")."""
-    if entity_value(tracker, entity):
-        return {}
-    text = answer_for(tracker, slot)
-    if text and _names_a_city(tracker) and parse(text) is None:
-        return {}
-    return {slot: text} if text else {}
-
-
-def _population(value: Any, lang: str) -> int | None:
-    """A population slot's value as a number ("150k" from the NLU, or 150000)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value) if value > 0 else None
-    return parse_population(value, lang) if isinstance(value, str) else None
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -96,7 +64,7 @@ class ValidateEligibilityForm(FormValidationAction):
         slots += [names.SLOT_COUNTRY, names.SLOT_POPULATION]
         population = tracker.get_slot(names.SLOT_POPULATION)
         # Whether it is a group only matters below the threshold.
-        if isinstance(population, int) and population <= _threshold():
+        if isinstance(population, int) and population <= threshold():
             slots.append(names.SLOT_GROUP)
         return slots
 
@@ -119,7 +87,7 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _typed_answer(
+        return typed_answer(
             tracker, names.SLOT_COUNTRY, names.ENTITY_COUNTRY, parse_country
         )
 
@@ -127,7 +95,7 @@ class ValidateEligibilityForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         lang = current_language(tracker)
-        return _typed_answer(
+        return typed_answer(
             tracker,
             names.SLOT_POPULATION,
             names.ENTITY_POPULATION,
@@ -137,6 +105,8 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_city_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if another_city(tracker):
+            return {}  # a correction: validate_city looks the new city up
         value = yes_no_answer(tracker, names.SLOT_CITY_CONFIRMED)
         return {} if value is None else {names.SLOT_CITY_CONFIRMED: value}
 
@@ -167,6 +137,12 @@ class ValidateEligibilityForm(FormValidationAction):
             return {names.SLOT_CITY: city}  # re-validated on activation: keep it
         country = tracker.get_slot(names.SLOT_COUNTRY)
         region = tracker.get_slot(names.SLOT_REGION)
+        # Another city than the one found before ("no, I meant Monterrey, Mexico"):
+        # the old one's country, region and population are not this one's.
+        fresh = bool(known) and not narrowed
+        if fresh:
+            country = entity_value(tracker, names.ENTITY_COUNTRY)
+            region = entity_value(tracker, names.ENTITY_REGION)
         if narrowed:
             country, region = narrowed.country, narrowed.region
         elif await only_yes_or_no(tracker, value):
@@ -177,8 +153,21 @@ class ValidateEligibilityForm(FormValidationAction):
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
             return {names.SLOT_CITY: None}
         slots = await self._look_up(
-            city, country, region, dispatcher, tracker, narrowed=narrowed is not None
+            city,
+            country,
+            region,
+            dispatcher,
+            tracker,
+            narrowed=narrowed is not None,
+            fresh=fresh,
         )
+        if fresh:
+            forgotten = {
+                names.SLOT_COUNTRY: country,
+                names.SLOT_REGION: region,
+                names.SLOT_POPULATION: entity_value(tracker, names.ENTITY_POPULATION),
+            }
+            slots = {**forgotten, **slots}
         if narrowed:  # none of the candidates: keep what the user said about it
             if narrowed.country and not slots.get(names.SLOT_COUNTRY):
                 slots[names.SLOT_COUNTRY] = narrowed.country
@@ -196,11 +185,13 @@ class ValidateEligibilityForm(FormValidationAction):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         narrowed: bool = False,
+        fresh: bool = False,
     ) -> dict[str, Any]:
         """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all.
 
         ``narrowed``: the user narrowed a "which one?" by typing; that pick is
-        confirmed, as a click on its button would have shown it."""
+        confirmed, as a click on its button would have shown it. ``fresh``: a city
+        replacing another, whose population slot is the other's."""
         try:
             matches = await asyncio.to_thread(
                 lambda: (
@@ -239,11 +230,18 @@ class ValidateEligibilityForm(FormValidationAction):
         # One obvious match (Ottawa, Ontario rather than Ottawa, Illinois) is confirmed;
         # otherwise the user picks one.
         picked = pick_city(matches)
+        if picked is not None and not (region or country):
+            picked = unless_one_in_the_call(picked, matches)
         if picked is None:
             return self._which_one(city, matches, dispatcher, lang)
         match = match_dict(picked)
         # What the user said wins: their population over the gazetteer's estimate.
-        given = _population(tracker.get_slot(names.SLOT_POPULATION), lang)
+        said = (
+            entity_value(tracker, names.ENTITY_POPULATION)
+            if fresh
+            else tracker.get_slot(names.SLOT_POPULATION)
+        )
+        given = population_number(said, lang)
         found_country = match.get("country") or country
         # Named with its region or country ("Kelowna BC", "Turin in Italy"), or
         # outside the call: nothing left to confirm.
@@ -330,7 +328,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        number = _population(value, current_language(tracker))
+        number = population_number(value, current_language(tracker))
         if number is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_POPULATION)
         return {names.SLOT_POPULATION: number}

@@ -643,3 +643,66 @@ async def test_a_town_unknown_to_the_gazetteer_named_with_its_state_is_kept(
     assert uttered(dispatcher) == [names.UTTER_CITY_UNKNOWN]
     # Below the threshold: the group question, then the verdict.
     assert slots["requested_slot"] == "group_of_municipalities"
+
+
+# Live bug: "no, I meant Monterrey, Mexico" to "Monterey, California, United States,
+# about 28,000 inhabitants: is that right?" gave "I don't have Monterrey in my list"
+# (looked up in California), "No problem, let's fill in the details together" and
+# "In which country is Monterrey?".
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [("no, I meant Monterrey, Mexico", "deny"), ("Monterrey, Mexico", "inform")],
+)
+async def test_a_city_corrected_at_its_confirmation_is_looked_up_afresh(
+    dispatcher, domain, typed, intent
+):
+    monterey = {"name": "Monterey", "country": "US", "region": "California",
+                "population": 28000}  # fmt: skip
+    entities = [
+        {"entity": "city", "value": "Monterrey"},
+        {"entity": "country", "value": "Mexico"},
+    ]
+    tracker = asking(
+        "city_confirmed",
+        typed,
+        intent,
+        entities=entities,
+        city="Monterrey",
+        country="Mexico",
+        region="California",
+        population=28000,
+        city_match=monterey,
+    )
+    # What Rasa's entity mappings set this turn, for the form to validate.
+    tracker.events += [SlotSet("city", "Monterrey"), SlotSet("country", "Mexico")]
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Monterrey"
+    assert slots["country"] == "MX"
+    assert slots["region"] == "Nuevo León"
+    assert slots["population"] > 1_000_000
+    assert slots["city_confirmed"] is True  # named with its country
+    assert uttered(dispatcher) == []
+
+
+# Live: "Can London apply?" gave London, United Kingdom's verdict ("outside the
+# region of this call") at once; London, Ontario (383,000) was never offered.
+async def test_a_name_also_of_a_city_in_the_call_asks_which_one(dispatcher, domain):
+    events = await run_form(asking("city", "London"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["ambiguous_city"] == "London"
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert any("Ontario" in title for title in titles)
+
+
+async def test_a_name_whose_namesakes_in_the_call_are_small_is_not_asked(
+    dispatcher, domain
+):
+    events = await run_form(asking("city", "Paris"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Paris" and slots["country"] == "FR"

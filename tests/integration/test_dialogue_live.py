@@ -415,3 +415,30 @@ def test_cities_asking_to_apply_together_get_the_rule_for_groups(
     # Live bug: the list of Canadian pairs (Montreal–Manchester...).
     reply = Chat(live_stack, language).say(question)
     assert answer_ids(reply) == ["eligibility-groups-of-municipalities"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["no, I meant Monterrey, Mexico", "Monterrey, Mexico"]
+)
+def test_a_city_corrected_at_its_confirmation_gets_its_own_verdict(live_stack, typed):
+    # Live bug: "I don't have Monterrey in my list of cities", "Please answer yes or
+    # no.", then the group question (Monterey, California's 28,000 inhabitants).
+    chat = Chat(live_stack, "en")
+    assert "Monterey, California" in texts(chat.say("Can Monterey apply?"))
+    reply = chat.say(typed)
+    slots = chat.slots()
+    assert (slots["city"], slots["country"]) == ("Monterrey", "MX")
+    assert response("utter_verdict_encouraged", "en", city="Monterrey") in texts(reply)
+
+
+def test_london_is_asked_about_and_corrected_after_the_verdict(live_stack):
+    chat = Chat(live_stack, "en")
+    # Live bug: London, United Kingdom's verdict at once.
+    reply = chat.say("Can London apply?")
+    titles = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert any("Ontario" in title for title in titles), reply
+    chat = Chat(live_stack, "en")
+    assert chat.say("Can Lyon apply?") and chat.slots()["eligibility_verdict"]
+    # Live bug: "Is there anything else I can help you with?".
+    reply = chat.say("no, I meant London, Ontario")
+    assert response("utter_verdict_encouraged", "en", city="London") in texts(reply)

@@ -1,0 +1,80 @@
+"""What the self-check reads from a message and the gazetteer: the call's countries
+and threshold, a city corrected, a typed answer, a population."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions import names
+from actions.places import match_dict
+from actions.slots import answer_for, entity_value
+from assistant.core.services import get_services
+from knowledge.language import fold_words
+from knowledge.parsing import parse_country
+from knowledge.population import parse_population
+
+
+def threshold() -> int:
+    return int(get_services().facts().population_threshold)
+
+
+def outside_the_call(country: Any) -> bool:
+    """A country named or found that the call does not cover (Italy, Japan): the
+    verdict is the wrong-region guidance whatever else is missing."""
+    code = parse_country(country) if isinstance(country, str) else None
+    return code is not None and code not in get_services().facts().eligible_countries
+
+
+def names_a_city(tracker: Tracker) -> bool:
+    # The city entity already (re)filled the city slot: validate_city checks it.
+    return entity_value(tracker, names.ENTITY_CITY) is not None
+
+
+def typed_answer(
+    tracker: Tracker, slot: str, entity: str, parse: Callable[[str], Any]
+) -> dict[str, Any]:
+    """What was typed for ``slot``; nothing when the entity mapping already filled it,
+    or when the text does not parse and names another city ("Lyon" after "In which
+    country is X?")."""
+    if entity_value(tracker, entity):
+        return {}
+    text = answer_for(tracker, slot)
+    if text and names_a_city(tracker) and parse(text) is None:
+        return {}
+    return {slot: text} if text else {}
+
+
+def another_city(tracker: Tracker) -> bool:
+    """The message names a city other than the one being confirmed ("no, I meant
+    Monterrey, Mexico" to "Monterey, California: is that right?")."""
+    named = entity_value(tracker, names.ENTITY_CITY)
+    match = tracker.get_slot(names.SLOT_CITY_MATCH) or {}
+    return bool(named and match.get("name")) and fold_words(str(named)) != fold_words(
+        str(match.get("name"))
+    )
+
+
+def unless_one_in_the_call(picked: Any, matches: list[Any]) -> Any | None:
+    """``picked``, unless it is outside the call and a city of the call's size has
+    the name too: "London" is also London, Ontario, and the visitors of a North
+    America call are asked which one (Paris, Texas is too small to ask)."""
+    if not outside_the_call(match_dict(picked).get("country")):
+        return picked
+    for other in matches:
+        found = match_dict(other)
+        inside = not outside_the_call(found.get("country"))
+        if inside and (found.get("population") or 0) > threshold():
+            return None
+    return picked
+
+
+def population_number(value: Any, lang: str) -> int | None:
+    """A population slot's value as a number ("150k" from the NLU, or 150000)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if value > 0 else None
+    return parse_population(value, lang) if isinstance(value, str) else None
