@@ -103,6 +103,8 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     requested = tracker.get_slot(names.REQUESTED_SLOT)
     if requested == names.SLOT_MOTIVATION:
         return True
+    if intent_name(tracker) in (names.INTENT_NLU_FALLBACK, names.INTENT_OUT_OF_SCOPE):
+        return True  # no question: an answer the NLU could not place ("Tinyville")
     if requested == names.SLOT_THEMES:
         return bool(parse_themes(text, domain))
     entity = _ENTITY_BY_SLOT.get(requested or "")

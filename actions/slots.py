@@ -49,9 +49,22 @@ def answer_for(tracker: Tracker, slot: str, interruptions: bool = True) -> str |
     intent = intent_name(tracker)
     if intent == names.INTENT_STOP:
         return None
-    if interruptions and intent in names.INTERRUPTING_INTENTS:
+    if interruptions and (
+        intent in names.INTERRUPTING_INTENTS or unsure_question(tracker)
+    ):
         return None
     return typed_text(tracker) or None
+
+
+def unsure_question(tracker: Tracker) -> bool:
+    """A question the NLU was unsure of ("how much does it cost?" is nlu_fallback): in
+    a form the knowledge engine answers it (data/rules), and it answers no slot:
+    "In which country is how much does it cost??" was asked."""
+    unsure = intent_name(tracker) in (
+        names.INTENT_NLU_FALLBACK,
+        names.INTENT_OUT_OF_SCOPE,
+    )
+    return unsure and typed_text(tracker).endswith("?")
 
 
 def answer_or_entity(tracker: Tracker, slot: str, entity: str) -> dict[str, Any]:

@@ -706,3 +706,24 @@ async def test_a_name_whose_namesakes_in_the_call_are_small_is_not_asked(
 
     slots = {e["name"]: e["value"] for e in events}
     assert slots["city"] == "Paris" and slots["country"] == "FR"
+
+
+# Live bug: "how much does it cost?" (nlu_fallback) to "Which city?" gave "I don't
+# have how much does it cost? in my list of cities" and "In which country is how
+# much does it cost??"; to the confirmation, "Please answer yes or no.".
+@pytest.mark.parametrize(
+    ("slot", "slots"),
+    [
+        ("city", {}),
+        ("city_confirmed", {"city": "Ottawa", "city_match": {"name": "Ottawa"}}),
+    ],
+)
+async def test_an_unsure_question_answers_no_question_of_the_form(
+    dispatcher, domain, slot, slots
+):
+    tracker = asking(slot, "how much does it cost?", "nlu_fallback", **slots)
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    assert slot not in {e["name"] for e in events}
+    assert dispatcher.messages == []  # the rule's answer, then the question again

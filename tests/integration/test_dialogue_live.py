@@ -442,3 +442,20 @@ def test_london_is_asked_about_and_corrected_after_the_verdict(live_stack):
     # Live bug: "Is there anything else I can help you with?".
     reply = chat.say("no, I meant London, Ontario")
     assert response("utter_verdict_encouraged", "en", city="London") in texts(reply)
+
+
+def test_a_question_the_nlu_is_unsure_of_is_answered_in_the_self_check(live_stack):
+    # Live bug: "how much does it cost?" (nlu_fallback) became the city: "I don't
+    # have how much does it cost? in my list of cities", then "In which country is
+    # how much does it cost??"; at the confirmation, "Please answer yes or no.".
+    chat = Chat(live_stack, "en")
+    chat.say("is my city eligible?")
+    reply = chat.say("how much does it cost?")
+    assert answer_ids(reply), reply
+    assert response("utter_ask_city", "en") in texts(reply)
+    assert chat.slots()["city"] is None
+    chat.say("Ottawa")
+    reply = chat.say("how much does it cost?")
+    assert answer_ids(reply), reply
+    assert response("utter_invalid_yes_no", "en") not in texts(reply)
+    assert "Ottawa, Ontario, Canada" in texts(reply)  # the confirmation again
