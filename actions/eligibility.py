@@ -15,6 +15,7 @@ from actions.eligibility_checks import (
     another_city,
     outside_the_call,
     population_number,
+    region_country,
     threshold,
     typed_answer,
     unless_one_in_the_call,
@@ -36,6 +37,7 @@ from actions.slots import (
 from assistant.core.services import get_services
 from knowledge.eligibility import pick_city
 from knowledge.parsing import parse_country
+from knowledge.place_names import region_label
 from knowledge.population import parse_population
 
 logger = logging.getLogger(__name__)
@@ -213,6 +215,21 @@ class ValidateEligibilityForm(FormValidationAction):
             # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
             # Named with its region ("Tinyville, Ohio"), it is the town asked about.
             return {names.SLOT_CITY: None}
+        country_of_region = None if matches else await region_country(city)
+        if country_of_region:
+            # "Jalisco" typed for the city: said so, and the city asked for within it
+            # (it was taken for an unknown town and its population asked for).
+            dispatcher.utter_message(
+                response=names.UTTER_REGION_NOT_CITY,
+                region=region_label(city, country_of_region, lang),
+            )
+            return {
+                names.SLOT_CITY: None,
+                names.SLOT_REGION: city,
+                names.SLOT_COUNTRY: country_of_region,
+                names.SLOT_CITY_MATCH: None,
+                names.SLOT_CITY_CONFIRMED: None,
+            }
         if not matches:
             # Not in the gazetteer: keep the name as typed and ask the rest; a region
             # named with it ("Tinyville, Ohio") already says the country.

@@ -3,6 +3,7 @@ and threshold, a city corrected, a typed answer, a population."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -78,3 +79,10 @@ def population_number(value: Any, lang: str) -> int | None:
     if isinstance(value, int | float):
         return int(value) if value > 0 else None
     return parse_population(value, lang) if isinstance(value, str) else None
+
+
+async def region_country(name: str) -> str | None:
+    """The country of a state or province called ``name`` ("Jalisco": MX), when
+    only one country has it."""
+    gazetteer = get_services().gazetteer()
+    return await asyncio.to_thread(gazetteer.region_country, name)

@@ -727,3 +727,33 @@ async def test_an_unsure_question_answers_no_question_of_the_form(
 
     assert slot not in {e["name"] for e in events}
     assert dispatcher.messages == []  # the rule's answer, then the question again
+
+
+# Live bug: "Jalisco" to "¿Para qué ciudad (o municipio) pregunta?" gave "No tengo
+# Jalisco en mi lista de ciudades" and "¿Cuántos habitantes tiene aproximadamente
+# Jalisco?".
+async def test_a_state_typed_for_the_city_is_said_to_be_one(dispatcher, domain):
+    region = [{"entity": "region", "value": "Jalisco"}]
+    tracker = asking(
+        "city", "Jalisco", entities=region, region="Jalisco", language="es"
+    )
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["requested_slot"] == "city"
+    assert (slots["region"], slots["country"]) == ("Jalisco", "MX")
+    assert uttered(dispatcher) == [names.UTTER_REGION_NOT_CITY]
+    assert dispatcher.messages[0]["region"] == "Jalisco"
+
+
+async def test_the_city_then_typed_is_found_in_that_state(dispatcher, domain):
+    tracker = asking(
+        "city", "Guadalajara", region="Jalisco", country="MX", language="es"
+    )
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"]) == ("Guadalajara", "MX")
+    assert slots["city_confirmed"] is True  # its state already said

@@ -459,3 +459,16 @@ def test_a_question_the_nlu_is_unsure_of_is_answered_in_the_self_check(live_stac
     assert answer_ids(reply), reply
     assert response("utter_invalid_yes_no", "en") not in texts(reply)
     assert "Ottawa, Ontario, Canada" in texts(reply)  # the confirmation again
+
+
+def test_a_state_typed_for_the_city_asks_for_a_city_in_it(live_stack):
+    # Live bug: "No tengo Jalisco en mi lista de ciudades", then its population asked.
+    chat = Chat(live_stack, "es")
+    chat.say("¿mi ciudad puede participar?")
+    reply = chat.say("Jalisco")
+    assert response("utter_region_not_city", "es", region="Jalisco") in texts(reply)
+    assert response("utter_ask_city", "es") in texts(reply)
+    reply = chat.say("Guadalajara")
+    assert response("utter_verdict_encouraged", "es", city="Guadalajara") in texts(
+        reply
+    )
