@@ -18,6 +18,7 @@ from actions.eligibility_checks import (
     region_country,
     threshold,
     typed_answer,
+    typed_instead,
     unless_one_in_the_call,
 )
 from actions.language import current_language
@@ -215,6 +216,11 @@ class ValidateEligibilityForm(FormValidationAction):
             # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
             # Named with its region ("Tinyville, Ohio"), it is the town asked about.
             return {names.SLOT_CITY: None}
+        instead = None if narrowed or pending else typed_instead(city, matches, lang)
+        if instead is not None:
+            # "México" or "unos doscientos mil" typed for the city: asked again.
+            dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
+            return {names.SLOT_CITY: None, **instead}
         country_of_region = None if matches else await region_country(city)
         if country_of_region:
             # "Jalisco" typed for the city: said so, and the city asked for within it

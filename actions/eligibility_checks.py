@@ -17,6 +17,9 @@ from knowledge.language import fold_words
 from knowledge.parsing import parse_country
 from knowledge.population import parse_population
 
+# A population in words below this is a town's name ("Mil Cumbres", "Seven Oaks").
+MIN_WORDED_POPULATION = 10_000
+
 
 def threshold() -> int:
     return int(get_services().facts().population_threshold)
@@ -86,3 +89,21 @@ async def region_country(name: str) -> str | None:
     only one country has it."""
     gazetteer = get_services().gazetteer()
     return await asyncio.to_thread(gazetteer.region_country, name)
+
+
+def typed_instead(name: str, matches: list[Any], lang: str) -> dict[str, Any] | None:
+    """What a country ("México") or a population ("unos doscientos mil", "150k")
+    typed for the city says (``{}``, or the population to keep), else None. Both
+    were taken for unknown towns ("In which country is unos doscientos mil?"), and
+    "México" for Mexico, Philippines. A city-state's city (Singapore) and a town
+    the gazetteer has ("Trois-Rivières" reads as 3) are cities."""
+    number = None if matches else parse_population(name, lang)
+    is_number = number is not None and (
+        any(ch.isdigit() for ch in name) or number >= MIN_WORDED_POPULATION
+    )
+    if is_number:
+        return {names.SLOT_POPULATION: number}
+    country = parse_country(name)
+    if country is None or any(match_dict(m).get("country") == country for m in matches):
+        return None
+    return {}

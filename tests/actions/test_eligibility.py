@@ -757,3 +757,39 @@ async def test_the_city_then_typed_is_found_in_that_state(dispatcher, domain):
     slots = {e["name"]: e["value"] for e in events}
     assert (slots["city"], slots["country"]) == ("Guadalajara", "MX")
     assert slots["city_confirmed"] is True  # its state already said
+
+
+# Live bugs: "México" to "¿Para qué ciudad?" was called a state ("Ciudad de México
+# es un estado o provincia"); "unos doscientos mil" became a town ("¿Cuántos
+# habitantes tiene aproximadamente unos doscientos mil?").
+@pytest.mark.parametrize(
+    ("typed", "population"),
+    [("México", None), ("unos doscientos mil", 200_000), ("150k", 150_000)],
+)
+async def test_a_country_or_a_population_typed_for_the_city_asks_for_the_city(
+    dispatcher, domain, typed, population
+):
+    tracker = asking("city", typed, language="es")
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["requested_slot"] == "city"
+    assert slots.get("population") == population
+    assert uttered(dispatcher) == [names.UTTER_INVALID_CITY]
+
+
+@pytest.mark.parametrize("town", ["Trois-Rivières", "Mille-Isles", "Seven Oaks"])
+async def test_a_town_named_with_a_number_word_is_a_town(dispatcher, domain, town):
+    events = await run_form(asking("city", town, language="fr"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"], slots
+    assert names.UTTER_INVALID_CITY not in uttered(dispatcher)
+
+
+async def test_a_city_state_typed_for_the_city_is_its_city(dispatcher, domain):
+    events = await run_form(asking("city", "Singapore"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"]) == ("Singapore", "SG")

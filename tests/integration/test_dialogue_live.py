@@ -472,3 +472,15 @@ def test_a_state_typed_for_the_city_asks_for_a_city_in_it(live_stack):
     assert response("utter_verdict_encouraged", "es", city="Guadalajara") in texts(
         reply
     )
+
+
+@pytest.mark.parametrize("typed", ["México", "unos doscientos mil"])
+def test_a_country_or_a_population_for_the_city_asks_for_the_city(live_stack, typed):
+    # Live bugs: "Ciudad de México es un estado o provincia" (or the verdict for
+    # Mexico, Philippines); "¿Cuántos habitantes tiene aproximadamente unos
+    # doscientos mil?".
+    chat = Chat(live_stack, "es")
+    chat.say("¿mi ciudad puede participar?")
+    reply = chat.say(typed)
+    assert response("utter_invalid_city", "es") in texts(reply)
+    assert chat.slots()["city"] is None
