@@ -36,7 +36,7 @@ from actions.city_questions import (
     city_spans,
     with_any_city,
 )
-from actions.home_city import home_city_events
+from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language, intent_name
 from actions.slots import entity_value
 from actions.themes import parse_themes
@@ -198,9 +198,14 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        # "I'm from Tijuana, when is the deadline?": the asker's city, kept.
+        # "I'm from Tijuana, when is the deadline?": the asker's city, kept; a city
+        # only asked about is not kept once answered.
         events = home_city_events(tracker)
-        return events + await self._reply(dispatcher, tracker, domain)
+        reply = await self._reply(dispatcher, tracker, domain)
+        # A self-check request that got no answer goes on to the self-check (rule).
+        checks = intent_name(tracker) == names.INTENT_CHECK_ELIGIBILITY and not reply
+        handed_over = checks or hands_over(reply)
+        return events + city_asked_about_events(tracker, events, handed_over) + reply
 
     async def _reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.answers import answer, question_text
-from actions.home_city import home_city_events
+from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language
 from knowledge.language import fold_words
 
@@ -55,6 +55,8 @@ class ActionGreet(Action):
         if text and beyond_the_greeting(text):
             reply = await answer(dispatcher, tracker, text, current_language(tracker))
             if reply.declined is None:
-                return events + reply.events
+                handed_over = hands_over(reply.events)
+                kept = city_asked_about_events(tracker, events, handed_over)
+                return events + kept + reply.events
         dispatcher.utter_message(response=names.UTTER_GREET)
         return events

@@ -4,7 +4,8 @@ México", "je représente la ville de Laval".
 A city named in a question ("is Guadalajara paired with a German city?") is the city
 asked about; one named after "I'm from" is the asker's. The asker's is kept in its own
 slot, so that a later "can we apply?" checks that city (with its confirmation) instead
-of asking again which city it is (actions/verdict.py).
+of asking again which city it is (actions/verdict.py), and a city only asked about
+does not stay in the city slot, where a draft started next would take it.
 """
 
 from __future__ import annotations
@@ -73,3 +74,31 @@ def home_city_events(tracker: Tracker) -> list[dict[str, Any]]:
     if found is None or found == tracker.get_slot(names.SLOT_HOME_CITY):
         return []
     return [SlotSet(names.SLOT_HOME_CITY, found)]
+
+
+def city_asked_about_events(
+    tracker: Tracker, home_events: list[dict[str, Any]], handed_over: bool
+) -> list[dict[str, Any]]:
+    """The city slot back to the asker's own city (or to none) after a programme
+    question naming another city got its answer: "is Guadalajara paired with a
+    German city?" then "I want to start an application" asked "In which country is
+    Guadalajara?" of a visitor from Tijuana. Not when the self-check follows
+    (``handed_over``: "can Guadalajara apply?") or a form is active."""
+    named = tracker.latest_message.get("entities") or []
+    if handed_over or tracker.active_loop_name:
+        return []
+    if not any(e.get("entity") == names.ENTITY_CITY for e in named):
+        return []
+    said = [e["value"] for e in home_events if e.get("name") == names.SLOT_HOME_CITY]
+    home = said[0] if said else tracker.get_slot(names.SLOT_HOME_CITY)
+    if tracker.get_slot(names.SLOT_CITY) == home:
+        return []
+    return [SlotSet(names.SLOT_CITY, home)]
+
+
+def hands_over(events: list[dict[str, Any]]) -> bool:
+    """Whether a reply's events start the self-check (a follow-up reset)."""
+    return any(
+        e.get("event") == "followup" and e.get("name") == names.ACTION_RESET_ELIGIBILITY
+        for e in events
+    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from action_helpers import make_tracker
+from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker
 from rasa_sdk.events import SlotSet
 
+from actions.answers import ActionAnswerQuestion
 from actions.home_city import home_city
 from actions.verdict import ActionResetEligibility
+from assistant.core.services import get_services
 
 
 def city_in(text: str, name: str, value: str | None = None) -> list[dict]:
@@ -79,3 +81,44 @@ async def test_a_city_named_in_the_question_wins_over_the_visitors(dispatcher, d
     )
     events = await ActionResetEligibility().run(dispatcher, tracker, domain)
     assert not [e for e in events if e["name"] == "city"]  # Ottawa is kept
+
+
+PAIRS = FakeHit(
+    "pairs-mexico", 0.9, "Which Mexican cities are paired?", "Four...", "call-page"
+)
+WHO = FakeHit("eligibility-who-can-apply", 0.9, "Who can apply?", "Cities...", "s")
+
+
+# Live bug: "I'm from Tijuana, ..." then "Is Guadalajara paired with a German city?"
+# then "I want to start an application" asked "In which country is Guadalajara?".
+@pytest.mark.parametrize(("home", "kept"), [("Tijuana", "Tijuana"), (None, None)])
+async def test_a_city_only_asked_about_does_not_stay_the_city(
+    dispatcher, domain, home, kept
+):
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [PAIRS])))
+    text = "Is Guadalajara paired with a German city?"
+    tracker = make_tracker(
+        text,
+        "ask_programme",
+        entities=city_in(text, "Guadalajara"),
+        city="Guadalajara",
+        home_city=home,
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert SlotSet("city", kept) in events
+    assert dispatcher.messages[0]["text"] == "Four..."
+
+
+async def test_a_city_whose_check_follows_stays_the_city(dispatcher, domain):
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [WHO])))
+    text = "can Guadalajara apply?"
+    tracker = make_tracker(
+        text,
+        "ask_programme",
+        entities=city_in(text, "Guadalajara"),
+        city="Guadalajara",
+        home_city="Tijuana",
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert not [e for e in events if e.get("name") == "city"]
+    assert events[-1]["name"] == "action_reset_eligibility"

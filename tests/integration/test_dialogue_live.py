@@ -484,3 +484,14 @@ def test_a_country_or_a_population_for_the_city_asks_for_the_city(live_stack, ty
     reply = chat.say(typed)
     assert response("utter_invalid_city", "es") in texts(reply)
     assert chat.slots()["city"] is None
+
+
+def test_a_draft_is_for_the_visitors_city_not_one_asked_about(live_stack):
+    # Live bug: "In which country is Guadalajara?" to a visitor from Tijuana.
+    chat = Chat(live_stack, "en")
+    chat.say("I'm from Tijuana, when is the deadline?")
+    reply = chat.say("Is Guadalajara paired with a German city?")
+    assert "Guadalajara" in texts(reply)  # its pairing, answered
+    reply = chat.say("I want to start an application")
+    assert "Guadalajara" not in texts(reply)
+    assert chat.slots()["city"] == "Tijuana"
