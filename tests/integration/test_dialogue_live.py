@@ -495,3 +495,15 @@ def test_a_draft_is_for_the_visitors_city_not_one_asked_about(live_stack):
     reply = chat.say("I want to start an application")
     assert "Guadalajara" not in texts(reply)
     assert chat.slots()["city"] == "Tijuana"
+
+
+def test_i_am_from_laval_is_the_visitors_city(live_stack):
+    # Live bug: "Laval" (a word as much as a city) was no city after "je suis de",
+    # and "pouvons-nous postuler ?" asked which city.
+    chat = Chat(live_stack, "fr")
+    chat.say("Je suis de Laval. Quels sont les thèmes ?")
+    reply = chat.say("pouvons-nous postuler ?")
+    assert response("utter_ask_city", "fr") not in texts(reply)
+    assert "Laval, Québec, Canada" in " ".join(
+        b["title"] for m in reply for b in m.get("buttons", [])
+    )
