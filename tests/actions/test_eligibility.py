@@ -793,3 +793,21 @@ async def test_a_city_state_typed_for_the_city_is_its_city(dispatcher, domain):
 
     slots = {e["name"]: e["value"] for e in events}
     assert (slots["city"], slots["country"]) == ("Singapore", "SG")
+
+
+# Live: "Kingston", then "never mind, what does it cost?" (answered), then "Which city
+# (or municipality) are you asking for?" without Kingston's choices.
+async def test_the_choices_are_offered_again_after_a_question_in_between(
+    dispatcher, domain
+):
+    from actions.questions import ActionAskEligibilityCity
+
+    tracker = asking("city", "what does it cost?", "ask_programme",
+                     ambiguous_city="Kingston")  # fmt: skip
+    tracker.events = [{"event": "user", "text": "what does it cost?"}]
+
+    await ActionAskEligibilityCity().run(dispatcher, tracker, domain)
+
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY_AGAIN]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert any("Ontario" in title for title in titles)

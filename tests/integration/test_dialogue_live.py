@@ -507,3 +507,17 @@ def test_i_am_from_laval_is_the_visitors_city(live_stack):
     assert "Laval, Québec, Canada" in " ".join(
         b["title"] for m in reply for b in m.get("buttons", [])
     )
+
+
+def test_a_question_during_which_one_keeps_the_choices(live_stack):
+    # Live bug: "Which city (or municipality) are you asking for?" after the answer,
+    # without the choices for Kingston.
+    chat = Chat(live_stack, "en")
+    chat.say("is my city eligible?")
+    first = chat.say("Kingston")
+    reply = chat.say("what are the themes?")
+    assert answer_ids(reply), reply
+    titles = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert titles == [b["title"] for m in first for b in m.get("buttons", [])]
+    reply = chat.say("the Canadian one")
+    assert "Kingston, Ontario, Canada" in texts(reply)
