@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import names
 from actions.home_city import home_city_events
 from actions.language import current_language
-from actions.slots import entity_value
+from actions.slots import entity_value, typed_text
 from assistant.core.services import get_services
 from knowledge.eligibility import EligibilityInput, check_eligibility
 from knowledge.facts import call_status_sentence, country_name
@@ -117,10 +117,15 @@ def _the_askers_city(
 ) -> list[dict[str, Any]]:
     """ "Can we apply?" from a visitor who said where they are from ("soy de la Ciudad
     de México, ..."): that city is checked (the form confirms it) rather than asked
-    for again. A message naming a country or region asks about that place instead."""
+    for again. A message naming a country or region asks about that place instead;
+    a button ("Check another city", "/check_eligibility") or a new check right after
+    that city's verdict asks which city."""
     said = [e["value"] for e in events if e.get("name") == names.SLOT_HOME_CITY]
     home = said[0] if said else tracker.get_slot(names.SLOT_HOME_CITY)
-    if not home or _names_a_place(tracker):
+    if not home or _names_a_place(tracker) or not typed_text(tracker):
+        return []
+    checked = tracker.get_slot(names.SLOT_VERDICT) is not None
+    if checked and tracker.get_slot(names.SLOT_CITY) == home:
         return []
     return [SlotSet(names.SLOT_CITY, home)]
 

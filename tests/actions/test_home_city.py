@@ -122,3 +122,18 @@ async def test_a_city_whose_check_follows_stays_the_city(dispatcher, domain):
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert not [e for e in events if e.get("name") == "city"]
     assert events[-1]["name"] == "action_reset_eligibility"
+
+
+# "Check another city" (a button: "/check_eligibility") after the verdict for the
+# visitor's own city, or typed right after it: another city is wanted.
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("/check_eligibility", {}),
+        ("can we apply?", {"city": "Tijuana", "eligibility_verdict": "encouraged"}),
+    ],
+)
+async def test_another_check_asks_which_city(dispatcher, domain, text, slots):
+    tracker = make_tracker(text, "check_eligibility", home_city="Tijuana", **slots)
+    events = await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert SlotSet("city", "Tijuana") not in events

@@ -521,3 +521,11 @@ def test_a_question_during_which_one_keeps_the_choices(live_stack):
     assert titles == [b["title"] for m in first for b in m.get("buttons", [])]
     reply = chat.say("the Canadian one")
     assert "Kingston, Ontario, Canada" in texts(reply)
+
+
+def test_check_another_city_after_ones_own_asks_which(live_stack):
+    chat = Chat(live_stack, "es")
+    chat.say("soy de Tijuana")
+    assert chat.say("sí") and chat.slots()["eligibility_verdict"] == "encouraged"
+    reply = chat.say("/check_eligibility")  # the verdict's "Verificar otra ciudad"
+    assert response("utter_ask_city", "es") in texts(reply)
