@@ -18,6 +18,7 @@ from actions.eligibility_checks import (
     region_country,
     threshold,
     typed_answer,
+    typed_city,
     typed_instead,
     unless_one_in_the_call,
 )
@@ -136,7 +137,7 @@ class ValidateEligibilityForm(FormValidationAction):
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
             return {names.SLOT_CITY: None}
         known = tracker.get_slot(names.SLOT_CITY_MATCH)
-        if known and known.get("name") == city:
+        if known and known.get("name") == city and not another_city(tracker):
             return {names.SLOT_CITY: city}  # re-validated on activation: keep it
         country = tracker.get_slot(names.SLOT_COUNTRY)
         region = tracker.get_slot(names.SLOT_REGION)
@@ -203,6 +204,12 @@ class ValidateEligibilityForm(FormValidationAction):
                     .lookup(city, country=country, region=region)
                 )
             )
+            typed = typed_city(tracker) if fresh and not matches else None
+            if typed:  # "Juárez, Nuevo León": Ciudad Benito Juárez, as typed
+                found = await asyncio.to_thread(
+                    get_services().gazetteer().lookup, typed, country, region
+                )
+                matches, city = (found, typed) if found else (matches, city)
         except Exception:
             logger.exception("gazetteer lookup failed for %r", city)
             matches = []

@@ -53,12 +53,32 @@ def typed_answer(
 
 def another_city(tracker: Tracker) -> bool:
     """The message names a city other than the one being confirmed ("no, I meant
-    Monterrey, Mexico" to "Monterey, California: is that right?")."""
+    Monterrey, Mexico" to "Monterey, California: is that right?"), or the same name
+    in another state ("no, me refiero a Juárez, Nuevo León" to Ciudad Juárez,
+    Chihuahua: the place matcher names both "Ciudad Juárez")."""
     named = entity_value(tracker, names.ENTITY_CITY)
     match = tracker.get_slot(names.SLOT_CITY_MATCH) or {}
-    return bool(named and match.get("name")) and fold_words(str(named)) != fold_words(
-        str(match.get("name"))
-    )
+    if not (named and match.get("name")):
+        return False
+    if fold_words(str(named)) != fold_words(str(match["name"])):
+        return True
+    region = entity_value(tracker, names.ENTITY_REGION)
+    found = match.get("region")
+    return bool(region and found) and fold_words(region) != fold_words(str(found))
+
+
+def typed_city(tracker: Tracker) -> str | None:
+    """The city as typed, when the place matcher gave it another name ("Juárez"
+    typed, "Ciudad Juárez" given)."""
+    text = tracker.latest_message.get("text") or ""
+    for entity in tracker.latest_message.get("entities") or []:
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") != names.ENTITY_CITY or not isinstance(start, int):
+            continue
+        typed = text[start:end] if isinstance(end, int) else ""
+        if typed and fold_words(typed) != fold_words(str(entity.get("value"))):
+            return typed
+    return None
 
 
 def unless_one_in_the_call(picked: Any, matches: list[Any]) -> Any | None:

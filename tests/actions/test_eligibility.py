@@ -811,3 +811,31 @@ async def test_the_choices_are_offered_again_after_a_question_in_between(
     assert uttered(dispatcher) == [names.UTTER_WHICH_CITY_AGAIN]
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert any("Ontario" in title for title in titles)
+
+
+# Live bug: "no, me refiero a Juárez, Nuevo León" to "Ciudad Juárez, Chihuahua,
+# México...: ¿es correcto?" gave "No hay problema..." and "¿En qué país está Ciudad
+# Juárez?": the place matcher names the typed "Juárez" "Ciudad Juárez".
+async def test_the_same_name_in_another_state_is_a_correction(dispatcher, domain):
+    text = "no, me refiero a Juárez, Nuevo León"
+    juarez = {"name": "Ciudad Juárez", "country": "MX", "region": "Chihuahua",
+              "population": 1512450}  # fmt: skip
+    entities = [
+        {"entity": "city", "value": "Ciudad Juárez", "start": 17, "end": 23},
+        {"entity": "region", "value": "Nuevo León", "start": 25, "end": 35},
+    ]
+    tracker = asking("city_confirmed", text, "deny", entities=entities,
+                     city="Ciudad Juárez", country="MX", region="Nuevo León",
+                     population=1512450, city_match=juarez, language="es")  # fmt: skip
+    tracker.events += [
+        SlotSet("city", "Ciudad Juárez"),
+        SlotSet("region", "Nuevo León"),
+    ]
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Ciudad Benito Juárez"
+    assert slots["city_match"]["region"] == "Nuevo León"
+    assert slots["city_confirmed"] is True and slots["population"] > 300_000
+    assert uttered(dispatcher) == []

@@ -529,3 +529,13 @@ def test_check_another_city_after_ones_own_asks_which(live_stack):
     assert chat.say("sí") and chat.slots()["eligibility_verdict"] == "encouraged"
     reply = chat.say("/check_eligibility")  # the verdict's "Verificar otra ciudad"
     assert response("utter_ask_city", "es") in texts(reply)
+
+
+def test_the_same_name_in_another_state_corrects_the_city(live_stack):
+    # Live bug: "No hay problema, completemos los datos juntos." and "¿En qué país
+    # está Ciudad Juárez?".
+    chat = Chat(live_stack, "es")
+    assert "Chihuahua" in texts(chat.say("¿Puede postular Ciudad Juárez?"))
+    reply = chat.say("no, me refiero a Juárez, Nuevo León")
+    assert chat.slots()["city"] == "Ciudad Benito Juárez"
+    assert "Ciudad Benito Juárez" in texts(reply)  # its verdict
