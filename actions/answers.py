@@ -30,11 +30,13 @@ from actions.city_questions import (
     PARTNER_ENTRIES,
     SELF_CHECK_ENTRIES,
     about_the_citys_pairing,
+    asked_together,
     asks_for_a_verdict,
     best_entry,
     city_spans,
     with_any_city,
 )
+from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language, intent_name
 from actions.slots import entity_value
 from actions.themes import parse_themes
@@ -101,6 +103,8 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     requested = tracker.get_slot(names.REQUESTED_SLOT)
     if requested == names.SLOT_MOTIVATION:
         return True
+    if intent_name(tracker) in (names.INTENT_NLU_FALLBACK, names.INTENT_OUT_OF_SCOPE):
+        return True  # no question: an answer the NLU could not place ("Tinyville")
     if requested == names.SLOT_THEMES:
         return bool(parse_themes(text, domain))
     entity = _ENTITY_BY_SLOT.get(requested or "")
@@ -170,6 +174,12 @@ async def answer(
             response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
         )
         return Reply([])
+    if asks_for_a_verdict(generic) and asked_together(text, city_spans(tracker)):
+        # "Can Toronto and Montreal apply together?": the rule for several cities
+        # (asked as "can two cities apply together?"), not one city's verdict and
+        # not Montreal's pairing.
+        utter_answer(dispatcher, generic, lang)
+        return Reply([])
     if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
         # The self-check answers it with a verdict (data/rules/eligibility.yml).
         return Reply([FollowupAction(names.ACTION_RESET_ELIGIBILITY)])
@@ -186,6 +196,18 @@ class ActionAnswerQuestion(Action):
         return names.ACTION_ANSWER_QUESTION
 
     async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        # "I'm from Tijuana, when is the deadline?": the asker's city, kept; a city
+        # only asked about is not kept once answered.
+        events = home_city_events(tracker)
+        reply = await self._reply(dispatcher, tracker, domain)
+        # A self-check request that got no answer goes on to the self-check (rule).
+        checks = intent_name(tracker) == names.INTENT_CHECK_ELIGIBILITY and not reply
+        handed_over = checks or hands_over(reply)
+        return events + city_asked_about_events(tracker, events, handed_over) + reply
+
+    async def _reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
@@ -228,8 +250,14 @@ class ActionAnswerQuestion(Action):
         except Exception:  # the self-check goes on
             logger.exception("knowledge engine failed for %r", text)
             return []
-        if best_entry(generic) is None or asks_for_a_verdict(generic):
+        together = asked is not None and asked_together(text, city_spans(tracker))
+        if best_entry(generic) is None or (
+            asks_for_a_verdict(generic) and not together
+        ):
             return []
+        if together:  # "can Tijuana and Mexicali apply together?": see answer()
+            utter_answer(dispatcher, generic, lang)
+            return [FollowupAction(names.RASA_ACTION_LISTEN)]
         # The entry found for the question as asked, unless it declined or found one
         # about a verdict: then the one found for "my city".
         as_asked = best_entry(result)

@@ -20,6 +20,7 @@ from actions.slots import (
     answer_or_entity,
     country_slot,
     entity_value,
+    only_yes_or_no,
     place_name,
     strip_name_lead_in,
     typed_text,
@@ -33,8 +34,6 @@ from assistant.core.draft_fields import (
 )
 from assistant.core.services import get_services
 from assistant.core.themes import parse_themes, theme_ids
-from knowledge.language import fold_words
-from knowledge.parsing import parse_yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -73,23 +72,6 @@ def draft_fields(slots: dict[str, Any], lang: str) -> dict[str, Any]:
         except ValidationError:
             logger.warning("draft: slot %s refused by the draft model", slot)
     return fields
-
-
-async def _only_yes_or_no(text: str, lang: str) -> bool:
-    """ "Oui", "yes", "no sé": a short yes/no answer that no city of the gazetteer is
-    called (the gazetteer is checked, so a real town named like that still counts)."""
-    if len(text.split()) > 2 or parse_yes_no(text, lang) is None:
-        return False
-    try:
-        matches = await asyncio.to_thread(
-            lambda: get_services().gazetteer().lookup(text)
-        )
-    except Exception:
-        logger.exception("gazetteer lookup failed for %r", text)
-        matches = []
-    # The gazetteer also matches alternate spellings ("yes" finds Yasuj): only a city
-    # with exactly this name makes the answer a place.
-    return not any(fold_words(m.name) == fold_words(text) for m in matches)
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -170,7 +152,7 @@ class ValidateApplicationForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         city = valid_value("city", place_name(value))
-        if city is not None and await _only_yes_or_no(city, current_language(tracker)):
+        if city is not None and await only_yes_or_no(tracker, city):
             city = None  # "Oui" answered the question before; it names no city
         if city is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)

@@ -15,11 +15,14 @@ A self-check request keeps its verdict: "Guadalajara au Mexique est-elle admissi
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
 from actions import names
+from knowledge.language import fold_words
 
 # Entries whose question the self-check's verdict answers for a named city.
 SELF_CHECK_ENTRIES = frozenset(
@@ -46,6 +49,20 @@ CITY_PAIRS_ENTRIES = frozenset(
 )
 
 _ANY_CITY = {"en": "my city", "fr": "ma ville", "es": "mi ciudad"}
+# Cities named together and asked about together ("can Toronto and Montreal apply
+# together?") are asked about as several municipalities, the entry's own words:
+# "my city and my city" read as "my city" to the engine.
+_SEVERAL_CITIES = {
+    "en": "several municipalities",
+    "fr": "plusieurs municipalités",
+    "es": "varios municipios",
+}
+_BETWEEN_JOINED = re.compile(r"^\s*(?:,|&|\+|/|-|and|et|y|e|or|ou|o)?\s*$", re.I)
+_TOGETHER = re.compile(
+    r"\b(?:together|joint|jointly|as a group|combined|ensemble|conjointe?(?:ment)?|"
+    r"commune|en groupe|groupement|juntos|juntas|conjunta(?:mente)?|en grupo|"
+    r"agrupacion|mancomun\w*)\b"
+)
 
 
 def best_entry(result: Any) -> str | None:
@@ -67,8 +84,23 @@ def city_spans(tracker: Tracker) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def asked_together(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Two or more cities named side by side and asked about together ("Toronto and
+    Montreal ... together", "Tijuana y Mexicali ... juntas"): no one city's verdict
+    answers it."""
+    joined = len(spans) > 1 and all(
+        _BETWEEN_JOINED.match(text[end:start])
+        for (_, end), (start, _) in itertools.pairwise(spans)
+    )
+    return joined and bool(_TOGETHER.search(fold_words(text)))
+
+
 def with_any_city(text: str, spans: list[tuple[int, int]], lang: str) -> str:
-    """``text`` with each city named replaced by "my city" in ``lang``."""
+    """``text`` with each city named replaced by "my city" in ``lang``; cities asked
+    about together by "several municipalities"."""
+    if asked_together(text, spans):
+        several = _SEVERAL_CITIES.get(lang, _SEVERAL_CITIES["en"])
+        return text[: spans[0][0]] + several + text[spans[-1][1] :]
     placeholder = _ANY_CITY.get(lang, _ANY_CITY["en"])
     for start, end in reversed(spans):
         text = text[:start] + placeholder + text[end:]

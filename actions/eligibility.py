@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -12,72 +10,26 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, which_one
-from actions.language import current_language, intent_name
-from actions.places import (
-    candidate_button,
-    match_dict,
+from actions.city_lookup import look_up, offer_again
+from actions.eligibility_checks import (
+    another_city,
+    outside_the_call,
+    population_number,
+    threshold,
+    typed_answer,
 )
+from actions.language import current_language
 from actions.slots import (
     answer_for,
     country_slot,
     entity_value,
+    only_yes_or_no,
     place_name,
     yes_no,
     yes_no_answer,
 )
-from assistant.core.services import get_services
-from knowledge.eligibility import pick_city
 from knowledge.parsing import parse_country
 from knowledge.population import parse_population
-
-logger = logging.getLogger(__name__)
-
-
-def _threshold() -> int:
-    return int(get_services().facts().population_threshold)
-
-
-def outside_the_call(country: Any) -> bool:
-    """A country named or found that the call does not cover (Italy, Japan): the
-    verdict is the wrong-region guidance whatever else is missing."""
-    code = parse_country(country) if isinstance(country, str) else None
-    return code is not None and code not in get_services().facts().eligible_countries
-
-
-def _names_a_city(tracker: Tracker) -> bool:
-    # The city entity already (re)filled the city slot: validate_city checks it.
-    return entity_value(tracker, names.ENTITY_CITY) is not None
-
-
-def _typed_answer(
-    tracker: Tracker, slot: str, entity: str, parse: Callable[[str], Any]
-) -> dict[str, Any]:
-    """What was typed for ``slot``; nothing when the entity mapping already filled it,
-    or when the text does not parse and names another city ("Lyon" after "In which
-    country is X?")."""
-    if entity_value(tracker, entity):
-        return {}
-    text = answer_for(tracker, slot)
-    if text and _names_a_city(tracker) and parse(text) is None:
-        return {}
-    return {slot: text} if text else {}
-
-
-def _yes_or_no(tracker: Tracker) -> bool:
-    """A bare yes or no (no city named with it)."""
-    return intent_name(tracker) in (
-        names.INTENT_AFFIRM,
-        names.INTENT_DENY,
-    ) and not _names_a_city(tracker)
-
-
-def _population(value: Any, lang: str) -> int | None:
-    """A population slot's value as a number ("150k" from the NLU, or 150000)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value) if value > 0 else None
-    return parse_population(value, lang) if isinstance(value, str) else None
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -103,7 +55,7 @@ class ValidateEligibilityForm(FormValidationAction):
         slots += [names.SLOT_COUNTRY, names.SLOT_POPULATION]
         population = tracker.get_slot(names.SLOT_POPULATION)
         # Whether it is a group only matters below the threshold.
-        if isinstance(population, int) and population <= _threshold():
+        if isinstance(population, int) and population <= threshold():
             slots.append(names.SLOT_GROUP)
         return slots
 
@@ -126,7 +78,7 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _typed_answer(
+        return typed_answer(
             tracker, names.SLOT_COUNTRY, names.ENTITY_COUNTRY, parse_country
         )
 
@@ -134,7 +86,7 @@ class ValidateEligibilityForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         lang = current_language(tracker)
-        return _typed_answer(
+        return typed_answer(
             tracker,
             names.SLOT_POPULATION,
             names.ENTITY_POPULATION,
@@ -144,6 +96,8 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_city_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if another_city(tracker):
+            return {}  # a correction: validate_city looks the new city up
         value = yes_no_answer(tracker, names.SLOT_CITY_CONFIRMED)
         return {} if value is None else {names.SLOT_CITY_CONFIRMED: value}
 
@@ -170,22 +124,41 @@ class ValidateEligibilityForm(FormValidationAction):
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
             return {names.SLOT_CITY: None}
         known = tracker.get_slot(names.SLOT_CITY_MATCH)
-        if known and known.get("name") == city:
+        if known and known.get("name") == city and not another_city(tracker):
             return {names.SLOT_CITY: city}  # re-validated on activation: keep it
         country = tracker.get_slot(names.SLOT_COUNTRY)
         region = tracker.get_slot(names.SLOT_REGION)
+        # Another city than the one found before ("no, I meant Monterrey, Mexico"):
+        # the old one's country, region and population are not this one's.
+        fresh = bool(known) and not narrowed
+        if fresh:
+            country = entity_value(tracker, names.ENTITY_COUNTRY)
+            region = entity_value(tracker, names.ENTITY_REGION)
         if narrowed:
             country, region = narrowed.country, narrowed.region
-        elif _yes_or_no(tracker):
+        elif await only_yes_or_no(tracker, value):
             # "Yes" to "which city?" or "which one?" is no city (the gazetteer has "Yes"
             # as a name of Yasuj, Iran, and "No" of Ho, Ghana).
             if pending:
-                return await self._offer_again(pending, dispatcher, tracker)
+                return await offer_again(pending, dispatcher, tracker)
             dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
             return {names.SLOT_CITY: None}
-        slots = await self._look_up(
-            city, country, region, dispatcher, tracker, narrowed=narrowed is not None
+        slots = await look_up(
+            city,
+            country,
+            region,
+            dispatcher,
+            tracker,
+            narrowed=narrowed is not None,
+            fresh=fresh,
         )
+        if fresh:
+            forgotten = {
+                names.SLOT_COUNTRY: country,
+                names.SLOT_REGION: region,
+                names.SLOT_POPULATION: entity_value(tracker, names.ENTITY_POPULATION),
+            }
+            slots = {**forgotten, **slots}
         if narrowed:  # none of the candidates: keep what the user said about it
             if narrowed.country and not slots.get(names.SLOT_COUNTRY):
                 slots[names.SLOT_COUNTRY] = narrowed.country
@@ -194,109 +167,6 @@ class ValidateEligibilityForm(FormValidationAction):
         if pending and slots.get(names.SLOT_AMBIGUOUS_CITY) is None:
             slots[names.SLOT_AMBIGUOUS_CITY] = None  # resolved: forget the question
         return slots
-
-    async def _look_up(
-        self,
-        city: str,
-        country: str | None,
-        region: str | None,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        narrowed: bool = False,
-    ) -> dict[str, Any]:
-        """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all.
-
-        ``narrowed``: the user narrowed a "which one?" by typing; that pick is
-        confirmed, as a click on its button would have shown it."""
-        try:
-            matches = await asyncio.to_thread(
-                lambda: (
-                    get_services()
-                    .gazetteer()
-                    .lookup(city, country=country, region=region)
-                )
-            )
-        except Exception:
-            logger.exception("gazetteer lookup failed for %r", city)
-            matches = []
-        lang = current_language(tracker)
-        asked = tracker.get_slot(names.REQUESTED_SLOT) == names.SLOT_CITY
-        pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
-        if not matches and pending and not narrowed:
-            # "The small one", "neither": an answer to "which one?", not a new town.
-            return await self._offer_again(pending, dispatcher, tracker)
-        if not matches and not asked and not (region or country):
-            # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
-            # Named with its region ("Tinyville, Ohio"), it is the town asked about.
-            return {names.SLOT_CITY: None}
-        if not matches:
-            # Not in the gazetteer: keep the name as typed and ask the rest; a region
-            # named with it ("Tinyville, Ohio") already says the country.
-            dispatcher.utter_message(response=names.UTTER_CITY_UNKNOWN, city=city)
-            slots = {
-                names.SLOT_CITY: city,
-                names.SLOT_CITY_MATCH: None,
-                names.SLOT_CITY_CONFIRMED: None,
-            }
-            if region and not country:
-                slots[names.SLOT_COUNTRY] = await asyncio.to_thread(
-                    get_services().gazetteer().region_country, region
-                )
-            return slots
-        # One obvious match (Ottawa, Ontario rather than Ottawa, Illinois) is confirmed;
-        # otherwise the user picks one.
-        picked = pick_city(matches)
-        if picked is None:
-            return self._which_one(city, matches, dispatcher, lang)
-        match = match_dict(picked)
-        # What the user said wins: their population over the gazetteer's estimate.
-        given = _population(tracker.get_slot(names.SLOT_POPULATION), lang)
-        found_country = match.get("country") or country
-        # Named with its region or country ("Kelowna BC", "Turin in Italy"), or
-        # outside the call: nothing left to confirm.
-        sure = (bool(region or country) and not narrowed) or outside_the_call(
-            found_country
-        )
-        return {
-            names.SLOT_CITY: match["name"],
-            names.SLOT_COUNTRY: found_country,
-            names.SLOT_REGION: match.get("region") or region,
-            names.SLOT_POPULATION: given or match.get("population") or None,
-            names.SLOT_CITY_MATCH: match,
-            names.SLOT_CITY_CONFIRMED: True if sure else None,
-        }
-
-    @staticmethod
-    def _which_one(
-        city: str,
-        matches: list[Any],
-        dispatcher: CollectingDispatcher,
-        lang: str,
-        again: bool = False,
-    ) -> dict[str, Any]:
-        """ "Several places are called X. Which one?" with a button per candidate."""
-        dispatcher.utter_message(
-            response=names.UTTER_WHICH_CITY_AGAIN if again else names.UTTER_WHICH_CITY,
-            city=city,
-            buttons=[
-                candidate_button(match_dict(m), lang)
-                for m in matches[: which_one.MAX_CANDIDATES]
-            ],
-        )
-        return {
-            names.SLOT_CITY: None,
-            names.SLOT_CITY_MATCH: None,
-            names.SLOT_AMBIGUOUS_CITY: city,
-        }
-
-    async def _offer_again(
-        self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> dict[str, Any]:
-        """The same choices again, saying how else to answer."""
-        gazetteer = get_services().gazetteer()
-        offered = await asyncio.to_thread(which_one.candidates, pending, gazetteer)
-        lang = current_language(tracker)
-        return self._which_one(pending, offered, dispatcher, lang, again=True)
 
     async def validate_city_confirmed(
         self,
@@ -337,7 +207,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        number = _population(value, current_language(tracker))
+        number = population_number(value, current_language(tracker))
         if number is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_POPULATION)
         return {names.SLOT_POPULATION: number}

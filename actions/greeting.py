@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.answers import answer, question_text
+from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language
 from knowledge.language import fold_words
 
@@ -48,10 +49,14 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        # "Hola, soy de la Ciudad de México, ...": the asker's city, kept.
+        events = home_city_events(tracker)
         text = question_text(tracker)
         if text and beyond_the_greeting(text):
             reply = await answer(dispatcher, tracker, text, current_language(tracker))
             if reply.declined is None:
-                return reply.events
+                handed_over = hands_over(reply.events)
+                kept = city_asked_about_events(tracker, events, handed_over)
+                return events + kept + reply.events
         dispatcher.utter_message(response=names.UTTER_GREET)
-        return []
+        return events

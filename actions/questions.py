@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import names
+from actions import names, which_one
 from actions.language import current_language
-from actions.places import format_population, inform_payload, place_label
+from actions.places import (
+    candidate_button,
+    format_population,
+    inform_payload,
+    match_dict,
+    place_label,
+)
 from assistant.core.services import get_services
 from knowledge.facts import country_name
 
@@ -27,7 +34,9 @@ def choices_shown_this_turn(tracker: Tracker) -> bool:
 
 class ActionAskEligibilityCity(Action):
     """ "Which city?", unless "several places are called X" and its choices were just
-    shown: a message with choices is the last thing the bot says in a turn."""
+    shown: a message with choices is the last thing the bot says in a turn. After a
+    question answered in between, those choices again: "Which city?" had dropped
+    them ("Kingston", then "what does it cost?")."""
 
     def name(self) -> str:
         return names.ACTION_ASK_ELIGIBILITY_CITY
@@ -35,8 +44,24 @@ class ActionAskEligibilityCity(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if not choices_shown_this_turn(tracker):
+        if choices_shown_this_turn(tracker):
+            return []
+        pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
+        gazetteer = get_services().gazetteer()
+        offered = (
+            await asyncio.to_thread(which_one.candidates, pending, gazetteer)
+            if pending
+            else []
+        )
+        if not offered:
             dispatcher.utter_message(response=names.UTTER_ASK_CITY)
+            return []
+        lang = current_language(tracker)
+        dispatcher.utter_message(
+            response=names.UTTER_WHICH_CITY_AGAIN,
+            city=pending,
+            buttons=[candidate_button(match_dict(m), lang) for m in offered],
+        )
         return []
 
 

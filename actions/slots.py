@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
 
@@ -11,9 +13,15 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.language import current_language, intent_name
+from assistant.core.services import get_services
+from knowledge.language import fold_words
 from knowledge.parsing import parse_country, parse_yes_no
 
+logger = logging.getLogger(__name__)
+
 MAX_TEXT_CHARS = 100
+# "Oui", "no sé", "yes please": a bare yes or no is short.
+_YES_NO_MAX_WORDS = 2
 # "I'm Jane Doe", "c'est Marie", "me llamo Ana": the name is what follows.
 _NAME_LEAD_IN = re.compile(
     r"^(?:(?:hi|hello|bonjour|hola)[,!]?\s+)?"
@@ -41,9 +49,22 @@ def answer_for(tracker: Tracker, slot: str, interruptions: bool = True) -> str |
     intent = intent_name(tracker)
     if intent == names.INTENT_STOP:
         return None
-    if interruptions and intent in names.INTERRUPTING_INTENTS:
+    if interruptions and (
+        intent in names.INTERRUPTING_INTENTS or unsure_question(tracker)
+    ):
         return None
     return typed_text(tracker) or None
+
+
+def unsure_question(tracker: Tracker) -> bool:
+    """A question the NLU was unsure of ("how much does it cost?" is nlu_fallback): in
+    a form the knowledge engine answers it (data/rules), and it answers no slot:
+    "In which country is how much does it cost??" was asked."""
+    unsure = intent_name(tracker) in (
+        names.INTENT_NLU_FALLBACK,
+        names.INTENT_OUT_OF_SCOPE,
+    )
+    return unsure and typed_text(tracker).endswith("?")
 
 
 def answer_or_entity(tracker: Tracker, slot: str, entity: str) -> dict[str, Any]:
@@ -81,6 +102,34 @@ def yes_no(tracker: Tracker, value: Any) -> bool | None:
     if not isinstance(value, str):
         return None
     return parse_yes_no(value, current_language(tracker))
+
+
+async def only_yes_or_no(tracker: Tracker, value: Any) -> bool:
+    """Whether ``value``, given where a city is asked, is a bare yes or no ("yes",
+    "Oui", "sure", "no sé"): no city named in the message, two words at most that
+    read as yes or no (by their words, or by the NLU's affirm/deny for the whole
+    message), and no city of the gazetteer called exactly that. The gazetteer has
+    "Yes" as a name of Yasuj, Iran and "No" of Ho, Ghana; a town really named so
+    still counts."""
+    if not isinstance(value, str) or entity_value(tracker, names.ENTITY_CITY):
+        return False
+    text = value.strip()
+    if not text or len(text.split()) > _YES_NO_MAX_WORDS:
+        return False
+    said = intent_name(tracker) in (names.INTENT_AFFIRM, names.INTENT_DENY)
+    whole = fold_words(text) == fold_words(typed_text(tracker))
+    if not (said and whole) and parse_yes_no(text, current_language(tracker)) is None:
+        return False
+    try:
+        matches = await asyncio.to_thread(
+            lambda: get_services().gazetteer().lookup(text)
+        )
+    except Exception:
+        logger.exception("gazetteer lookup failed for %r", text)
+        matches = []
+    # The gazetteer also matches alternate names ("yes" finds Yasuj): only a city
+    # with exactly this name makes the answer a place.
+    return not any(fold_words(m.name) == fold_words(text) for m in matches)
 
 
 def yes_no_answer(tracker: Tracker, slot: str) -> Any:

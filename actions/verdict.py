@@ -12,8 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from actions.home_city import home_city_events
 from actions.language import current_language
-from actions.slots import entity_value
+from actions.slots import entity_value, typed_text
 from assistant.core.services import get_services
 from knowledge.eligibility import EligibilityInput, check_eligibility
 from knowledge.facts import call_status_sentence, country_name
@@ -90,9 +91,13 @@ class ActionResetEligibility(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         await answer_the_general_question(dispatcher, tracker)
+        events = home_city_events(tracker)
         keep = set()
         if entity_value(tracker, names.ENTITY_CITY):
             keep.add(names.SLOT_CITY)
+        else:
+            events += _the_askers_city(tracker, events)
+            keep.update(e["name"] for e in events)
         for entity, slot in (
             (names.ENTITY_COUNTRY, names.SLOT_COUNTRY),
             (names.ENTITY_REGION, names.SLOT_REGION),
@@ -100,11 +105,29 @@ class ActionResetEligibility(Action):
         ):
             if entity_value(tracker, entity):
                 keep.add(slot)
-        return [
+        return events + [
             SlotSet(slot, None)
             for slot in CHECK_SLOTS
             if slot not in keep and tracker.get_slot(slot) is not None
         ]
+
+
+def _the_askers_city(
+    tracker: Tracker, events: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """ "Can we apply?" from a visitor who said where they are from ("soy de la Ciudad
+    de México, ..."): that city is checked (the form confirms it) rather than asked
+    for again. A message naming a country or region asks about that place instead;
+    a button ("Check another city", "/check_eligibility") or a new check right after
+    that city's verdict asks which city."""
+    said = [e["value"] for e in events if e.get("name") == names.SLOT_HOME_CITY]
+    home = said[0] if said else tracker.get_slot(names.SLOT_HOME_CITY)
+    if not home or _names_a_place(tracker) or not typed_text(tracker):
+        return []
+    checked = tracker.get_slot(names.SLOT_VERDICT) is not None
+    if checked and tracker.get_slot(names.SLOT_CITY) == home:
+        return []
+    return [SlotSet(names.SLOT_CITY, home)]
 
 
 class ActionEligibilityVerdict(Action):

@@ -13,7 +13,8 @@ it too. Rules, in order:
    "Oui", "Laval"), or of three letters or fewer, is a city only with evidence: a city
    cue before it, a region or country right after it ("Laval, QC"), or, typed with a
    capital, the self-check's verb or adjective right after it ("Is Laval eligible?",
-   "Laval peut-elle participer ?").
+   "Laval peut-elle participer ?") or the asker's own "I'm from" before it ("I'm
+   from Laval", "je suis de Laval", "soy de Laval").
 4. Region codes count in capitals ("IL", "JAL"); the few people type in any case
    ("Qc", "bc", "CDMX") in any case. A code that is also a word ("OK", "IN", "ME")
    counts only right after a city ("Tulsa, OK").
@@ -53,6 +54,14 @@ _ELIGIBILITY_CUES = {
     "eligible", "apply", "applies", "qualify", "qualifies", "participate", "join",
     "admissible", "peut", "pourrait", "postuler", "participer",
     "elegible", "puede", "podria", "aplicar", "participar", "postularse", "califica",
+}  # fmt: skip
+
+# Folded words right before a capitalised name that make it the asker's city.
+_FROM_CUES = {
+    ("i", "m", "from"), ("i", "am", "from"), ("we", "re", "from"),
+    ("we", "are", "from"), ("je", "suis", "de"), ("nous", "sommes", "de"),
+    ("je", "viens", "de"), ("nous", "venons", "de"), ("j", "habite", "a"),
+    ("soy", "de"), ("somos", "de"), ("vengo", "de"), ("vivo", "en"),
 }  # fmt: skip
 
 
@@ -339,6 +348,16 @@ def _asked_about(tokens: list[_Token], candidate: _Candidate) -> bool:
     )
 
 
+def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "I'm from Laval", "soy de Laval": a capitalised name after the asker's own
+    "I'm from"."""
+    i = candidate.first
+    if i < 2 or not tokens[i].text[:1].isupper():
+        return False
+    before = tuple(t.folded for t in tokens[max(i - 3, 0) : i])
+    return before[-3:] in _FROM_CUES or before[-2:] in _FROM_CUES
+
+
 def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
     candidate = found[n]
     if candidate.kind == "city":
@@ -346,7 +365,7 @@ def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool
             return True
         if len(candidate.value) <= 3:
             return False  # "Can Puebla", "North of France": a cue or nothing
-        if _asked_about(tokens, candidate):
+        if _asked_about(tokens, candidate) or _from_there(tokens, candidate):
             return True
         following = found[n + 1] if n + 1 < len(found) else None
         # "Laval, QC" / "Laval Quebec": a region or country right after the name.

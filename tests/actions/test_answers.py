@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
+from rasa_sdk.events import SlotSet
 
 from actions import names
-from actions.answers import ActionAnswerQuestion, ActionContactHuman
+from actions.answers import ActionAnswerQuestion, ActionContactHuman, answers_the_form
 from assistant.core.services import get_services
 
 DEADLINE = FakeHit(
@@ -322,7 +324,9 @@ async def test_a_city_barely_matching_the_partner_entries_gets_its_verdict(
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
-    assert events == [{"event": "followup", "timestamp": None,
+    # "je représente la ville de Lyon": Lyon is also kept as the asker's city.
+    assert events == [SlotSet("home_city", "Lyon"),
+                      {"event": "followup", "timestamp": None,
                        "name": "action_reset_eligibility"}]  # fmt: skip
     assert dispatcher.messages == []
     assert "ma ville" in answerer.calls[-1]["text"]
@@ -394,3 +398,20 @@ async def test_a_self_check_request_without_a_city_does_not_ask_the_engine(
 
     assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
     assert answerer.calls == [] and dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "silent"),
+    [
+        ("Tinyville", True),
+        ("about 150k people", True),
+        ("how much does it cost?", False),
+    ],
+)
+def test_in_a_form_an_unsure_message_is_its_answer_unless_a_question(
+    domain, text, silent
+):
+    tracker = make_tracker(
+        text, "nlu_fallback", active_loop="eligibility_form", requested_slot="city"
+    )
+    assert answers_the_form(tracker, domain) is silent

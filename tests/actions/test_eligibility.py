@@ -643,3 +643,199 @@ async def test_a_town_unknown_to_the_gazetteer_named_with_its_state_is_kept(
     assert uttered(dispatcher) == [names.UTTER_CITY_UNKNOWN]
     # Below the threshold: the group question, then the verdict.
     assert slots["requested_slot"] == "group_of_municipalities"
+
+
+# Live bug: "no, I meant Monterrey, Mexico" to "Monterey, California, United States,
+# about 28,000 inhabitants: is that right?" gave "I don't have Monterrey in my list"
+# (looked up in California), "No problem, let's fill in the details together" and
+# "In which country is Monterrey?".
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [("no, I meant Monterrey, Mexico", "deny"), ("Monterrey, Mexico", "inform")],
+)
+async def test_a_city_corrected_at_its_confirmation_is_looked_up_afresh(
+    dispatcher, domain, typed, intent
+):
+    monterey = {"name": "Monterey", "country": "US", "region": "California",
+                "population": 28000}  # fmt: skip
+    entities = [
+        {"entity": "city", "value": "Monterrey"},
+        {"entity": "country", "value": "Mexico"},
+    ]
+    tracker = asking(
+        "city_confirmed",
+        typed,
+        intent,
+        entities=entities,
+        city="Monterrey",
+        country="Mexico",
+        region="California",
+        population=28000,
+        city_match=monterey,
+    )
+    # What Rasa's entity mappings set this turn, for the form to validate.
+    tracker.events += [SlotSet("city", "Monterrey"), SlotSet("country", "Mexico")]
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Monterrey"
+    assert slots["country"] == "MX"
+    assert slots["region"] == "Nuevo León"
+    assert slots["population"] > 1_000_000
+    assert slots["city_confirmed"] is True  # named with its country
+    assert uttered(dispatcher) == []
+
+
+# Live: "Can London apply?" gave London, United Kingdom's verdict ("outside the
+# region of this call") at once; London, Ontario (383,000) was never offered.
+async def test_a_name_also_of_a_city_in_the_call_asks_which_one(dispatcher, domain):
+    events = await run_form(asking("city", "London"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["ambiguous_city"] == "London"
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert any("Ontario" in title for title in titles)
+
+
+async def test_a_name_whose_namesakes_in_the_call_are_small_is_not_asked(
+    dispatcher, domain
+):
+    events = await run_form(asking("city", "Paris"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Paris" and slots["country"] == "FR"
+
+
+# Live bug: "how much does it cost?" (nlu_fallback) to "Which city?" gave "I don't
+# have how much does it cost? in my list of cities" and "In which country is how
+# much does it cost??"; to the confirmation, "Please answer yes or no.".
+@pytest.mark.parametrize(
+    ("slot", "slots"),
+    [
+        ("city", {}),
+        ("city_confirmed", {"city": "Ottawa", "city_match": {"name": "Ottawa"}}),
+    ],
+)
+async def test_an_unsure_question_answers_no_question_of_the_form(
+    dispatcher, domain, slot, slots
+):
+    tracker = asking(slot, "how much does it cost?", "nlu_fallback", **slots)
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    assert slot not in {e["name"] for e in events}
+    assert dispatcher.messages == []  # the rule's answer, then the question again
+
+
+# Live bug: "Jalisco" to "¿Para qué ciudad (o municipio) pregunta?" gave "No tengo
+# Jalisco en mi lista de ciudades" and "¿Cuántos habitantes tiene aproximadamente
+# Jalisco?".
+async def test_a_state_typed_for_the_city_is_said_to_be_one(dispatcher, domain):
+    region = [{"entity": "region", "value": "Jalisco"}]
+    tracker = asking(
+        "city", "Jalisco", entities=region, region="Jalisco", language="es"
+    )
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["requested_slot"] == "city"
+    assert (slots["region"], slots["country"]) == ("Jalisco", "MX")
+    assert uttered(dispatcher) == [names.UTTER_REGION_NOT_CITY]
+    assert dispatcher.messages[0]["region"] == "Jalisco"
+
+
+async def test_the_city_then_typed_is_found_in_that_state(dispatcher, domain):
+    tracker = asking(
+        "city", "Guadalajara", region="Jalisco", country="MX", language="es"
+    )
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"]) == ("Guadalajara", "MX")
+    assert slots["city_confirmed"] is True  # its state already said
+
+
+# Live bugs: "México" to "¿Para qué ciudad?" was called a state ("Ciudad de México
+# es un estado o provincia"); "unos doscientos mil" became a town ("¿Cuántos
+# habitantes tiene aproximadamente unos doscientos mil?").
+@pytest.mark.parametrize(
+    ("typed", "population"),
+    [("México", None), ("unos doscientos mil", 200_000), ("150k", 150_000)],
+)
+async def test_a_country_or_a_population_typed_for_the_city_asks_for_the_city(
+    dispatcher, domain, typed, population
+):
+    tracker = asking("city", typed, language="es")
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["requested_slot"] == "city"
+    assert slots.get("population") == population
+    assert uttered(dispatcher) == [names.UTTER_INVALID_CITY]
+
+
+@pytest.mark.parametrize("town", ["Trois-Rivières", "Mille-Isles", "Seven Oaks"])
+async def test_a_town_named_with_a_number_word_is_a_town(dispatcher, domain, town):
+    events = await run_form(asking("city", town, language="fr"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"], slots
+    assert names.UTTER_INVALID_CITY not in uttered(dispatcher)
+
+
+async def test_a_city_state_typed_for_the_city_is_its_city(dispatcher, domain):
+    events = await run_form(asking("city", "Singapore"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert (slots["city"], slots["country"]) == ("Singapore", "SG")
+
+
+# Live: "Kingston", then "never mind, what does it cost?" (answered), then "Which city
+# (or municipality) are you asking for?" without Kingston's choices.
+async def test_the_choices_are_offered_again_after_a_question_in_between(
+    dispatcher, domain
+):
+    from actions.questions import ActionAskEligibilityCity
+
+    tracker = asking("city", "what does it cost?", "ask_programme",
+                     ambiguous_city="Kingston")  # fmt: skip
+    tracker.events = [{"event": "user", "text": "what does it cost?"}]
+
+    await ActionAskEligibilityCity().run(dispatcher, tracker, domain)
+
+    assert uttered(dispatcher) == [names.UTTER_WHICH_CITY_AGAIN]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert any("Ontario" in title for title in titles)
+
+
+# Live bug: "no, me refiero a Juárez, Nuevo León" to "Ciudad Juárez, Chihuahua,
+# México...: ¿es correcto?" gave "No hay problema..." and "¿En qué país está Ciudad
+# Juárez?": the place matcher names the typed "Juárez" "Ciudad Juárez".
+async def test_the_same_name_in_another_state_is_a_correction(dispatcher, domain):
+    text = "no, me refiero a Juárez, Nuevo León"
+    juarez = {"name": "Ciudad Juárez", "country": "MX", "region": "Chihuahua",
+              "population": 1512450}  # fmt: skip
+    entities = [
+        {"entity": "city", "value": "Ciudad Juárez", "start": 17, "end": 23},
+        {"entity": "region", "value": "Nuevo León", "start": 25, "end": 35},
+    ]
+    tracker = asking("city_confirmed", text, "deny", entities=entities,
+                     city="Ciudad Juárez", country="MX", region="Nuevo León",
+                     population=1512450, city_match=juarez, language="es")  # fmt: skip
+    tracker.events += [
+        SlotSet("city", "Ciudad Juárez"),
+        SlotSet("region", "Nuevo León"),
+    ]
+
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] == "Ciudad Benito Juárez"
+    assert slots["city_match"]["region"] == "Nuevo León"
+    assert slots["city_confirmed"] is True and slots["population"] > 300_000
+    assert uttered(dispatcher) == []

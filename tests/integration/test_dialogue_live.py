@@ -365,3 +365,177 @@ def test_a_reply_the_fallback_gives_reports_the_language_it_is_written_in(live_s
     assert response("utter_default", "fr") in texts(reply)
     assert {"language": "fr"} in [m.get("custom") for m in reply]
     assert {"language": "en"} not in [m.get("custom") for m in reply]
+
+
+def answer_ids(messages: list[dict]) -> list[str]:
+    return [
+        m["custom"]["answer_id"]
+        for m in messages
+        if "answer_id" in (m.get("custom") or {})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "then", "place"),
+    [
+        (
+            "es",
+            "hola, soy de la Ciudad de México, ¿cuándo cierra la convocatoria?",
+            "¿podemos aplicar?",
+            "Ciudad de México",
+        ),
+        ("en", "I'm from Tijuana, when is the deadline?", "can we apply?", "Tijuana"),
+    ],
+)
+def test_the_city_the_visitor_is_from_is_not_asked_for_again(
+    live_stack, language, first, then, place
+):
+    # Live bug: the city said in passing was forgotten, and "can we apply?" asked
+    # "Which city (or municipality) are you asking for?".
+    chat = Chat(live_stack, language)
+    assert "2019" in texts(chat.say(first))
+    reply = chat.say(then)
+    assert response("utter_ask_city", language) not in texts(reply)
+    slots = chat.slots()
+    assert slots["requested_slot"] == "city_confirmed"  # "...: is that right?"
+    assert (slots["city_match"] or {}).get("country") == "MX"
+    assert place in texts(reply)
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "Can Toronto and Montreal apply together?"),
+        ("es", "¿Pueden Tijuana y Mexicali postularse juntas?"),
+    ],
+)
+def test_cities_asking_to_apply_together_get_the_rule_for_groups(
+    live_stack, language, question
+):
+    # Live bug: the list of Canadian pairs (Montreal–Manchester...).
+    reply = Chat(live_stack, language).say(question)
+    assert answer_ids(reply) == ["eligibility-groups-of-municipalities"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["no, I meant Monterrey, Mexico", "Monterrey, Mexico"]
+)
+def test_a_city_corrected_at_its_confirmation_gets_its_own_verdict(live_stack, typed):
+    # Live bug: "I don't have Monterrey in my list of cities", "Please answer yes or
+    # no.", then the group question (Monterey, California's 28,000 inhabitants).
+    chat = Chat(live_stack, "en")
+    assert "Monterey, California" in texts(chat.say("Can Monterey apply?"))
+    reply = chat.say(typed)
+    slots = chat.slots()
+    assert (slots["city"], slots["country"]) == ("Monterrey", "MX")
+    assert response("utter_verdict_encouraged", "en", city="Monterrey") in texts(reply)
+
+
+def test_london_is_asked_about_and_corrected_after_the_verdict(live_stack):
+    chat = Chat(live_stack, "en")
+    # Live bug: London, United Kingdom's verdict at once.
+    reply = chat.say("Can London apply?")
+    titles = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert any("Ontario" in title for title in titles), reply
+    chat = Chat(live_stack, "en")
+    assert chat.say("Can Lyon apply?") and chat.slots()["eligibility_verdict"]
+    # Live bug: "Is there anything else I can help you with?".
+    reply = chat.say("no, I meant London, Ontario")
+    assert response("utter_verdict_encouraged", "en", city="London") in texts(reply)
+
+
+def test_a_question_the_nlu_is_unsure_of_is_answered_in_the_self_check(live_stack):
+    # Live bug: "how much does it cost?" (nlu_fallback) became the city: "I don't
+    # have how much does it cost? in my list of cities", then "In which country is
+    # how much does it cost??"; at the confirmation, "Please answer yes or no.".
+    chat = Chat(live_stack, "en")
+    chat.say("is my city eligible?")
+    reply = chat.say("how much does it cost?")
+    assert answer_ids(reply), reply
+    assert response("utter_ask_city", "en") in texts(reply)
+    assert chat.slots()["city"] is None
+    chat.say("Ottawa")
+    reply = chat.say("how much does it cost?")
+    assert answer_ids(reply), reply
+    assert response("utter_invalid_yes_no", "en") not in texts(reply)
+    assert "Ottawa, Ontario, Canada" in texts(reply)  # the confirmation again
+
+
+def test_a_state_typed_for_the_city_asks_for_a_city_in_it(live_stack):
+    # Live bug: "No tengo Jalisco en mi lista de ciudades", then its population asked.
+    chat = Chat(live_stack, "es")
+    chat.say("¿mi ciudad puede participar?")
+    reply = chat.say("Jalisco")
+    assert response("utter_region_not_city", "es", region="Jalisco") in texts(reply)
+    assert response("utter_ask_city", "es") in texts(reply)
+    reply = chat.say("Guadalajara")
+    assert response("utter_verdict_encouraged", "es", city="Guadalajara") in texts(
+        reply
+    )
+
+
+@pytest.mark.parametrize("typed", ["México", "unos doscientos mil"])
+def test_a_country_or_a_population_for_the_city_asks_for_the_city(live_stack, typed):
+    # Live bugs: "Ciudad de México es un estado o provincia" (or the verdict for
+    # Mexico, Philippines); "¿Cuántos habitantes tiene aproximadamente unos
+    # doscientos mil?".
+    chat = Chat(live_stack, "es")
+    chat.say("¿mi ciudad puede participar?")
+    reply = chat.say(typed)
+    assert response("utter_invalid_city", "es") in texts(reply)
+    assert chat.slots()["city"] is None
+
+
+def test_a_draft_is_for_the_visitors_city_not_one_asked_about(live_stack):
+    # Live bug: "In which country is Guadalajara?" to a visitor from Tijuana.
+    chat = Chat(live_stack, "en")
+    chat.say("I'm from Tijuana, when is the deadline?")
+    reply = chat.say("Is Guadalajara paired with a German city?")
+    assert "Guadalajara" in texts(reply)  # its pairing, answered
+    reply = chat.say("I want to start an application")
+    assert "Guadalajara" not in texts(reply)
+    assert chat.slots()["city"] == "Tijuana"
+
+
+def test_i_am_from_laval_is_the_visitors_city(live_stack):
+    # Live bug: "Laval" (a word as much as a city) was no city after "je suis de",
+    # and "pouvons-nous postuler ?" asked which city.
+    chat = Chat(live_stack, "fr")
+    chat.say("Je suis de Laval. Quels sont les thèmes ?")
+    reply = chat.say("pouvons-nous postuler ?")
+    assert response("utter_ask_city", "fr") not in texts(reply)
+    assert "Laval, Québec, Canada" in " ".join(
+        b["title"] for m in reply for b in m.get("buttons", [])
+    )
+
+
+def test_a_question_during_which_one_keeps_the_choices(live_stack):
+    # Live bug: "Which city (or municipality) are you asking for?" after the answer,
+    # without the choices for Kingston.
+    chat = Chat(live_stack, "en")
+    chat.say("is my city eligible?")
+    first = chat.say("Kingston")
+    reply = chat.say("what are the themes?")
+    assert answer_ids(reply), reply
+    titles = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert titles == [b["title"] for m in first for b in m.get("buttons", [])]
+    reply = chat.say("the Canadian one")
+    assert "Kingston, Ontario, Canada" in texts(reply)
+
+
+def test_check_another_city_after_ones_own_asks_which(live_stack):
+    chat = Chat(live_stack, "es")
+    chat.say("soy de Tijuana")
+    assert chat.say("sí") and chat.slots()["eligibility_verdict"] == "encouraged"
+    reply = chat.say("/check_eligibility")  # the verdict's "Verificar otra ciudad"
+    assert response("utter_ask_city", "es") in texts(reply)
+
+
+def test_the_same_name_in_another_state_corrects_the_city(live_stack):
+    # Live bug: "No hay problema, completemos los datos juntos." and "¿En qué país
+    # está Ciudad Juárez?".
+    chat = Chat(live_stack, "es")
+    assert "Chihuahua" in texts(chat.say("¿Puede postular Ciudad Juárez?"))
+    reply = chat.say("no, me refiero a Juárez, Nuevo León")
+    assert chat.slots()["city"] == "Ciudad Benito Juárez"
+    assert "Ciudad Benito Juárez" in texts(reply)  # its verdict

@@ -77,6 +77,11 @@ def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
         ("Is Laval eligible?", [("city", "Laval", "Laval")]),
         ("Laval peut-elle participer ?", [("city", "Laval", "Laval")]),
         ("¿Mobile puede aplicar?", [("city", "Mobile", "Mobile")]),
+        # Live: "Je suis de Laval. Quels sont les thèmes ?" named no city, and a
+        # later "pouvons-nous postuler ?" asked which city (actions/home_city.py).
+        ("Je suis de Laval. Quels sont les thèmes ?", [("city", "Laval", "Laval")]),
+        ("I'm from Laval, what are the themes?", [("city", "Laval", "Laval")]),
+        ("hola, soy de Mobile", [("city", "Mobile", "Mobile")]),
         (
             "la ville de Laval, Qc",
             [("city", "Laval", "Laval"), ("region", "Quebec", "Qc")],
@@ -128,6 +133,7 @@ def test_places_in_three_languages(
         "North",
         "Laval",  # a surname as much as a city: only with evidence
         "is laval eligible?",  # in lower case, no more than a word
+        "je suis de laval",
         "North can apply",
         "a European city in the North of France",
         "Can a city of 80,000 people apply?",

@@ -1,0 +1,164 @@
+"""The self-check's city looked up in the gazetteer: confirm it, ask which one, or
+ask the rest (actions/eligibility.py validates; this finds)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names, which_one
+from actions.eligibility_checks import (
+    outside_the_call,
+    population_number,
+    region_country,
+    typed_city,
+    typed_instead,
+    unless_one_in_the_call,
+)
+from actions.language import current_language
+from actions.places import candidate_button, match_dict
+from actions.slots import entity_value
+from assistant.core.services import get_services
+from knowledge.eligibility import pick_city
+from knowledge.place_names import region_label
+
+logger = logging.getLogger(__name__)
+
+
+async def look_up(
+    city: str,
+    country: str | None,
+    region: str | None,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    narrowed: bool = False,
+    fresh: bool = False,
+) -> dict[str, Any]:
+    """Slots for ``city`` from the gazetteer: confirm, ask which one, or ask all.
+
+    ``narrowed``: the user narrowed a "which one?" by typing; that pick is
+    confirmed, as a click on its button would have shown it. ``fresh``: a city
+    replacing another, whose population slot is the other's."""
+    try:
+        matches = await asyncio.to_thread(
+            lambda: (
+                get_services().gazetteer().lookup(city, country=country, region=region)
+            )
+        )
+        typed = typed_city(tracker) if fresh and not matches else None
+        if typed:  # "Juárez, Nuevo León": Ciudad Benito Juárez, as typed
+            found = await asyncio.to_thread(
+                get_services().gazetteer().lookup, typed, country, region
+            )
+            matches, city = (found, typed) if found else (matches, city)
+    except Exception:
+        logger.exception("gazetteer lookup failed for %r", city)
+        matches = []
+    lang = current_language(tracker)
+    asked = tracker.get_slot(names.REQUESTED_SLOT) == names.SLOT_CITY
+    pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
+    if not matches and pending and not narrowed:
+        # "The small one", "neither": an answer to "which one?", not a new town.
+        return await offer_again(pending, dispatcher, tracker)
+    if not matches and not asked and not (region or country):
+        # An unknown name NLU found in passing ("¿Mi ciudad...?" -> "Mi"): ask.
+        # Named with its region ("Tinyville, Ohio"), it is the town asked about.
+        return {names.SLOT_CITY: None}
+    instead = None if narrowed or pending else typed_instead(city, matches, lang)
+    if instead is not None:
+        # "México" or "unos doscientos mil" typed for the city: asked again.
+        dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
+        return {names.SLOT_CITY: None, **instead}
+    country_of_region = None if matches else await region_country(city)
+    if country_of_region:
+        # "Jalisco" typed for the city: said so, and the city asked for within it
+        # (it was taken for an unknown town and its population asked for).
+        dispatcher.utter_message(
+            response=names.UTTER_REGION_NOT_CITY,
+            region=region_label(city, country_of_region, lang),
+        )
+        return {
+            names.SLOT_CITY: None,
+            names.SLOT_REGION: city,
+            names.SLOT_COUNTRY: country_of_region,
+            names.SLOT_CITY_MATCH: None,
+            names.SLOT_CITY_CONFIRMED: None,
+        }
+    if not matches:
+        # Not in the gazetteer: keep the name as typed and ask the rest; a region
+        # named with it ("Tinyville, Ohio") already says the country.
+        dispatcher.utter_message(response=names.UTTER_CITY_UNKNOWN, city=city)
+        slots = {
+            names.SLOT_CITY: city,
+            names.SLOT_CITY_MATCH: None,
+            names.SLOT_CITY_CONFIRMED: None,
+        }
+        if region and not country:
+            slots[names.SLOT_COUNTRY] = await asyncio.to_thread(
+                get_services().gazetteer().region_country, region
+            )
+        return slots
+    # One obvious match (Ottawa, Ontario rather than Ottawa, Illinois) is confirmed;
+    # otherwise the user picks one.
+    picked = pick_city(matches)
+    if picked is not None and not (region or country):
+        picked = unless_one_in_the_call(picked, matches)
+    if picked is None:
+        return which_one_of(city, matches, dispatcher, lang)
+    match = match_dict(picked)
+    # What the user said wins: their population over the gazetteer's estimate.
+    said = (
+        entity_value(tracker, names.ENTITY_POPULATION)
+        if fresh
+        else tracker.get_slot(names.SLOT_POPULATION)
+    )
+    given = population_number(said, lang)
+    found_country = match.get("country") or country
+    # Named with its region or country ("Kelowna BC", "Turin in Italy"), or
+    # outside the call: nothing left to confirm.
+    sure = (bool(region or country) and not narrowed) or outside_the_call(found_country)
+    return {
+        names.SLOT_CITY: match["name"],
+        names.SLOT_COUNTRY: found_country,
+        names.SLOT_REGION: match.get("region") or region,
+        names.SLOT_POPULATION: given or match.get("population") or None,
+        names.SLOT_CITY_MATCH: match,
+        names.SLOT_CITY_CONFIRMED: True if sure else None,
+    }
+
+
+def which_one_of(
+    city: str,
+    matches: list[Any],
+    dispatcher: CollectingDispatcher,
+    lang: str,
+    again: bool = False,
+) -> dict[str, Any]:
+    """ "Several places are called X. Which one?" with a button per candidate."""
+    dispatcher.utter_message(
+        response=names.UTTER_WHICH_CITY_AGAIN if again else names.UTTER_WHICH_CITY,
+        city=city,
+        buttons=[
+            candidate_button(match_dict(m), lang)
+            for m in matches[: which_one.MAX_CANDIDATES]
+        ],
+    )
+    return {
+        names.SLOT_CITY: None,
+        names.SLOT_CITY_MATCH: None,
+        names.SLOT_AMBIGUOUS_CITY: city,
+    }
+
+
+async def offer_again(
+    pending: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """The same choices again, saying how else to answer."""
+    gazetteer = get_services().gazetteer()
+    offered = await asyncio.to_thread(which_one.candidates, pending, gazetteer)
+    lang = current_language(tracker)
+    return which_one_of(pending, offered, dispatcher, lang, again=True)
