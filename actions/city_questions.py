@@ -63,6 +63,12 @@ _TOGETHER = re.compile(
     r"commune|en groupe|groupement|juntos|juntas|conjunta(?:mente)?|en grupo|"
     r"agrupacion|mancomun\w*)\b"
 )
+# ... and asked about applying: "what have Austin and Bologna done together?" asks
+# about a pair's work, not about a joint application.
+_APPLYING = re.compile(
+    r"\b(?:appl(?:y|ies|ying|ication|icant)s?|eligib\w*|elegib\w*|bid|submit\w*|"
+    r"candidat\w*|postul\w*|aplic\w*|solicit\w*|particip\w*|inscri\w*)\b"
+)
 
 
 def best_entry(result: Any) -> str | None:
@@ -92,7 +98,8 @@ def asked_together(text: str, spans: list[tuple[int, int]]) -> bool:
         _BETWEEN_JOINED.match(text[end:start])
         for (_, end), (start, _) in itertools.pairwise(spans)
     )
-    return joined and bool(_TOGETHER.search(fold_words(text)))
+    folded = fold_words(text)
+    return joined and bool(_TOGETHER.search(folded) and _APPLYING.search(folded))
 
 
 def with_any_city(text: str, spans: list[tuple[int, int]], lang: str) -> str:

@@ -39,6 +39,19 @@ def spans_of(text: str, *cities: str) -> list[tuple[int, int]]:
             "en",
             "Can my city and my city apply?",
         ),
+        # Together, but not about applying: a pair's work.
+        (
+            "What have Austin and Bologna done together?",
+            ("Austin", "Bologna"),
+            "en",
+            "What have my city and my city done together?",
+        ),
+        (
+            "Qu'ont réalisé Ottawa et Malmö ensemble ?",
+            ("Ottawa", "Malmö"),
+            "fr",
+            "Qu'ont réalisé ma ville et ma ville ensemble ?",
+        ),
         # Not side by side: Lyon is the partner, not a co-applicant.
         (
             "Can Toronto apply together with Lyon?",
