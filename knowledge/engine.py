@@ -28,12 +28,26 @@ MAX_K = 50
 _PART_END = re.compile(r"(?<=[.!?:;])\s+|\s+(?=¿)")
 
 
+# Words that open a chat message without asking anything ("never mind, what does it
+# cost?", "ok merci, et qui peut postuler ?"): in a short question they outweigh it.
+# Not the Spanish "y": it opens French questions ("y a-t-il ...").
+_OPENER = re.compile(
+    r"^(?:(?:ok(?:ay)?|alright|great|cool|thanks|thank you|never ?mind|nevermind|"
+    r"so|and|also|btw|by the way|well|hmm+|merci|bon|d'accord|parfait|super|"
+    r"alors|et|aussi|au fait|laisse tomber|bueno|vale|gracias|perfecto|oye|"
+    r"entonces|tambi[eé]n|olv[ií]dalo|no importa|pues)[\s,.!]+)+",
+    re.IGNORECASE,
+)
+
+
 def question_part(text: str) -> str | None:
     """The last part asking something in a message of several parts (the last part
-    when none has a question mark); None for a single part."""
+    when none has a question mark), or a single part without its opening words
+    ("never mind, ..."); None for a single part that has none."""
     sentences = [s for s in _PART_END.split(text.strip()) if s.strip()]
     if len(sentences) < 2:
-        return None
+        rest = _OPENER.sub("", text.strip(), count=1)
+        return rest if rest != text.strip() and len(rest.split()) >= 2 else None
     asking = [s for s in sentences if "?" in s]
     part = (asking or sentences)[-1].strip()
     return part if len(part.split()) >= 2 else None

@@ -122,6 +122,14 @@ def test_the_project_check_never_replaces_a_right_answer() -> None:
             "does the Paris Agreement count?",
         ),
         ("La date limite, c'est à 17:00 ou à minuit?", None),
+        # Opening words that ask nothing.
+        ("never mind, what does it cost?", "what does it cost?"),
+        ("ok merci, et qui peut postuler ?", "qui peut postuler ?"),
+        ("Bueno, ¿y cuánto dura?", "¿y cuánto dura?"),  # parts: "¿" opens one
+        ("vale, y la fecha límite", "y la fecha límite"),
+        ("y a-t-il des frais ?", None),
+        ("Ottawa, can we apply?", None),
+        ("so", None),
     ],
 )
 def test_the_question_part_of_a_message(text: str, part: str | None) -> None:
