@@ -79,3 +79,22 @@ def test_languages_with_enough_queries_get_their_own_threshold_only() -> None:
     assert 0.3 < by_lang["fr"].threshold < 0.5
     assert 0.2 < by_lang["en"].threshold < 0.8
     assert {p.lexical_weight for p in by_lang.values()} == {0.3}
+
+
+def test_a_languages_threshold_is_never_below_the_shared_one() -> None:
+    # French answers score low (0.45), its off-topic questions lower (0.3): alone it
+    # would answer from about 0.375; the shared threshold is 0.4.
+    counts = {"en": (120, 25, 0.8, 0.2), "fr": (120, 25, 0.45, 0.3)}
+    langs, top, scope = [], [], []
+    for lang, (n_in, n_oos, in_score, oos_score) in counts.items():
+        langs += [lang] * (n_in + n_oos)
+        top += [in_score] * n_in + [oos_score] * n_oos
+        scope += [True] * n_in + [False] * n_oos
+    t, s = np.array(top), np.array(scope)
+    ranked = Ranked(t, t - 0.2, s.copy(), np.zeros(len(t), bool), s)
+    shared = DecisionParams(lexical_weight=0.3, classifier_weight=0.5, threshold=0.4)
+    by_lang = choose_by_lang(
+        [Candidate(shared, ranked)], np.array(langs), shared, 0.95, best_margin
+    )
+    assert 0.4 <= by_lang["fr"].threshold < 0.45  # French answers are still given
+    assert by_lang["en"].threshold >= 0.4
