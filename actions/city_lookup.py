@@ -139,6 +139,22 @@ def which_one_of(
     again: bool = False,
 ) -> dict[str, Any]:
     """ "Several places are called X. Which one?" with a button per candidate."""
+    utter_choices(city, matches, dispatcher, lang, again)
+    return {
+        names.SLOT_CITY: None,
+        names.SLOT_CITY_MATCH: None,
+        names.SLOT_AMBIGUOUS_CITY: city,
+    }
+
+
+def utter_choices(
+    city: str,
+    matches: list[Any],
+    dispatcher: CollectingDispatcher,
+    lang: str,
+    again: bool = False,
+) -> None:
+    """The "which one?" message and its buttons; ``again`` says how else to answer."""
     dispatcher.utter_message(
         response=names.UTTER_WHICH_CITY_AGAIN if again else names.UTTER_WHICH_CITY,
         city=city,
@@ -147,11 +163,6 @@ def which_one_of(
             for m in matches[: which_one.MAX_CANDIDATES]
         ],
     )
-    return {
-        names.SLOT_CITY: None,
-        names.SLOT_CITY_MATCH: None,
-        names.SLOT_AMBIGUOUS_CITY: city,
-    }
 
 
 async def offer_again(

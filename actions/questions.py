@@ -10,14 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names, which_one
+from actions.city_lookup import utter_choices
 from actions.language import current_language
-from actions.places import (
-    candidate_button,
-    format_population,
-    inform_payload,
-    match_dict,
-    place_label,
-)
+from actions.places import format_population, inform_payload, place_label
 from assistant.core.services import get_services
 from knowledge.facts import country_name
 
@@ -56,12 +51,7 @@ class ActionAskEligibilityCity(Action):
         if not offered:
             dispatcher.utter_message(response=names.UTTER_ASK_CITY)
             return []
-        lang = current_language(tracker)
-        dispatcher.utter_message(
-            response=names.UTTER_WHICH_CITY_AGAIN,
-            city=pending,
-            buttons=[candidate_button(match_dict(m), lang) for m in offered],
-        )
+        utter_choices(pending, offered, dispatcher, current_language(tracker), True)
         return []
 
 
