@@ -57,6 +57,22 @@ def test_a_language_with_few_queries_keeps_the_shared_parameters(
     assert calibrate(build_small(), queries).by_lang == {}
 
 
+def _ranked_by_lang(
+    counts: dict[str, tuple[int, int, float, float]],
+) -> tuple[np.ndarray, Ranked]:
+    """Per language: in-scope and off-topic query counts and their (single) scores;
+    every in-scope query ranks right."""
+    langs: list[str] = []
+    top: list[float] = []
+    scope: list[bool] = []
+    for lang, (n_in, n_oos, in_score, oos_score) in counts.items():
+        langs += [lang] * (n_in + n_oos)
+        top += [in_score] * n_in + [oos_score] * n_oos
+        scope += [True] * n_in + [False] * n_oos
+    t, s = np.array(top), np.array(scope)
+    return np.array(langs), Ranked(t, t - 0.2, s.copy(), np.zeros(len(t), bool), s)
+
+
 def test_languages_with_enough_queries_get_their_own_threshold_only() -> None:
     # English and French have enough calibration queries, Spanish has twelve.
     counts = {
@@ -64,17 +80,11 @@ def test_languages_with_enough_queries_get_their_own_threshold_only() -> None:
         "fr": (120, 25, 0.5, 0.3),
         "es": (10, 2, 0.6, 0.1),
     }
-    langs, top, scope = [], [], []
-    for lang, (n_in, n_oos, in_score, oos_score) in counts.items():
-        langs += [lang] * (n_in + n_oos)
-        top += [in_score] * n_in + [oos_score] * n_oos
-        scope += [True] * n_in + [False] * n_oos
-    t, s = np.array(top), np.array(scope)
-    ranked = Ranked(t, t - 0.2, s.copy(), np.zeros(len(t), bool), s)
+    langs, ranked = _ranked_by_lang(counts)
     shared = DecisionParams(lexical_weight=0.3, classifier_weight=0.5, threshold=0.4)
     other = shared.with_(lexical_weight=0.5, classifier_weight=0.5)
     candidates = [Candidate(other, ranked), Candidate(shared, ranked)]
-    by_lang = choose_by_lang(candidates, np.array(langs), shared, 0.95, best_margin)
+    by_lang = choose_by_lang(candidates, langs, shared, 0.95, best_margin)
     assert set(by_lang) == {"en", "fr"}  # Spanish keeps the shared parameters
     assert 0.3 < by_lang["fr"].threshold < 0.5
     assert 0.2 < by_lang["en"].threshold < 0.8
@@ -85,16 +95,10 @@ def test_a_languages_threshold_is_never_below_the_shared_one() -> None:
     # French answers score low (0.45), its off-topic questions lower (0.3): alone it
     # would answer from about 0.375; the shared threshold is 0.4.
     counts = {"en": (120, 25, 0.8, 0.2), "fr": (120, 25, 0.45, 0.3)}
-    langs, top, scope = [], [], []
-    for lang, (n_in, n_oos, in_score, oos_score) in counts.items():
-        langs += [lang] * (n_in + n_oos)
-        top += [in_score] * n_in + [oos_score] * n_oos
-        scope += [True] * n_in + [False] * n_oos
-    t, s = np.array(top), np.array(scope)
-    ranked = Ranked(t, t - 0.2, s.copy(), np.zeros(len(t), bool), s)
+    langs, ranked = _ranked_by_lang(counts)
     shared = DecisionParams(lexical_weight=0.3, classifier_weight=0.5, threshold=0.4)
     by_lang = choose_by_lang(
-        [Candidate(shared, ranked)], np.array(langs), shared, 0.95, best_margin
+        [Candidate(shared, ranked)], langs, shared, 0.95, best_margin
     )
     assert 0.4 <= by_lang["fr"].threshold < 0.45  # French answers are still given
     assert by_lang["en"].threshold >= 0.4
