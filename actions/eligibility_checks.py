@@ -64,7 +64,9 @@ def another_city(tracker: Tracker) -> bool:
         return True
     region = entity_value(tracker, names.ENTITY_REGION)
     found = match.get("region")
-    return bool(region and found) and fold_words(region) != fold_words(str(found))
+    if not (region and found):
+        return False
+    return fold_words(region) != fold_words(str(found))
 
 
 def typed_city(tracker: Tracker) -> str | None:
