@@ -56,6 +56,25 @@ def fold_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
+# The words of a follow-up that names only a place, folded: "and Laval?", "et Laval
+# ?", "¿y Laval?", "what about Gatineau?", "qu'en est-il de Laval ?", "¿y qué tal
+# Laval?". Shared by the place matcher (the name is then a place) and the actions
+# (the previous question is asked of it).
+_FOLLOW_UP_WORDS = frozenset(
+    {
+        "and", "what", "about", "how", "also", "same", "for", "of", "then",
+        "et", "pour", "quoi", "qu", "en", "est", "il", "de", "du", "aussi", "alors",
+        "y", "que", "tal", "para", "del", "tambien", "sobre", "con", "pues",
+    }
+)  # fmt: skip
+
+
+def follow_up_words(words: list[str]) -> bool:
+    """Whether folded ``words`` (the message around a place it names) are all a
+    follow-up's: "and", "what about", "et pour". None at all is not one."""
+    return bool(words) and all(word in _FOLLOW_UP_WORDS for word in words)
+
+
 def _get_detector() -> LanguageDetector:
     global _detector
     if _detector is None:

@@ -21,10 +21,21 @@ it too. Rules, in order:
 5. A typo (one edit: letter missing, extra, wrong or two swapped) is forgiven on
    names of six letters or more of regions and of large cities (primary names), when
    the typed word is not itself a common word.
+6. A hyphenated name is never cut: "Sainte-Catherine-de-la-Jacques-Cartier" is not
+   Sainte-Catherine. Named in full with a known place's name first, it is a town the
+   gazetteer does not know (the self-check then asks what it needs); a part of a
+   longer name is no place of its own.
+7. A capitalised name after nothing but a follow-up's words ("and Laval?", "¿y
+   Laval?", "what about Laval?") is the place the follow-up asks about.
+8. A capitalised name listed with a city ("Montréal et Laval", "Monterrey y
+   Guadalupe") is a city: a common word's evidence, and a country's name that a
+   city of the call's countries has too (Guadalupe is also Guadeloupe's).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -32,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.language import fold_words
+from knowledge.language import fold_words, follow_up_words
 
 MAX_WORDS = 5
 # A long message is read up to here: a 2,000-character list of places costs the same
@@ -81,6 +92,7 @@ class _Token:
     folded: str
     start: int
     end: int
+    joined: bool = False  # a hyphen joins it to the next token: "Sainte-Catherine"
 
 
 class PlaceTable:
@@ -157,13 +169,49 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def _tokens(text: str) -> list[_Token]:
+    matches = list(itertools.islice(_TOKEN.finditer(text), MAX_TOKENS + 1))
     found: list[_Token] = []
-    for match in _TOKEN.finditer(text):
-        if len(found) == MAX_TOKENS:
+    for match, following in itertools.pairwise([*matches, None]):
+        if match is None or len(found) == MAX_TOKENS:
             break
         word = match.group(0)
-        found.append(_Token(word, fold_words(word), match.start(), match.end()))
-    return found
+        joined = following is not None and text[match.end() : following.start()] == "-"
+        found.append(_Token(word, fold_words(word), match.start(), match.end(), joined))
+    return _names_only(found)
+
+
+def _names_only(tokens: list[_Token]) -> list[_Token]:
+    """Hyphens join names only: a run ending in a capitalised word ("Montréal-Nord",
+    "Sainte-Catherine-de-la-Jacques-Cartier"), not "Toronto-based"."""
+    i = 0
+    while i < len(tokens):
+        end = _compound_end(tokens, i)
+        if end > i and not tokens[end].text[:1].isupper():
+            for n in range(i, end + 1):
+                tokens[n] = dataclasses.replace(tokens[n], joined=False)
+        i = end + 1
+    return tokens
+
+
+def _compound_end(tokens: list[_Token], i: int) -> int:
+    """The last token of the hyphenated name starting at ``i`` (``i`` itself when
+    none)."""
+    while tokens[i].joined and i + 1 < len(tokens):
+        i += 1
+    return i
+
+
+def compound_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has hyphenated names ("Sainte-Catherine-de-la-Jacques-Cartier"):
+    no extractor may cut one."""
+    tokens = _tokens(text) if isinstance(text, str) else []
+    spans, i = [], 0
+    while i < len(tokens):
+        end = _compound_end(tokens, i)
+        if end > i:
+            spans.append((tokens[i].start, tokens[end].end))
+        i = end + 1
+    return spans
 
 
 def _city_cue(tokens: list[_Token], i: int) -> bool:
@@ -194,7 +242,10 @@ def _code(table: PlaceTable, token: _Token) -> _Candidate | None:
 def _match_at(
     table: PlaceTable, tokens: list[_Token], i: int, budget: list[int]
 ) -> _Candidate | None:
+    if i > 0 and tokens[i - 1].joined:
+        return None  # the rest of a hyphenated name (rule 6)
     cue = _city_cue(tokens, i)
+    compound_end = _compound_end(tokens, i)
     for size in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
         phrase = " ".join(t.folded for t in tokens[i : i + size])
         last = i + size - 1
@@ -203,6 +254,11 @@ def _match_at(
         city = table.cities.get(phrase)
         if phrase in table.countries:  # "una ciudad de Colombia": the country
             return _Candidate("country", table.countries[phrase], i, last)
+        if last < compound_end:  # "Sainte-Catherine" of a longer name: rule 6
+            if (city or phrase in table.regions) and tokens[i].text[:1].isupper():
+                whole = "-".join(t.text for t in tokens[i : compound_end + 1])
+                return _Candidate("city", whole, i, compound_end)
+            continue
         if cue and city:
             return _Candidate("city", city[0], i, last)
         if phrase in table.regions:
@@ -218,6 +274,8 @@ def _match_at(
             if not capitalised and not table.well_known(city[1], city[2]):
                 needs = True
             return _Candidate("city", city[0], i, last, needs_evidence=needs)
+    if compound_end > i:
+        return None  # a hyphenated name nobody knows is no code nor a typo
     code = _code(table, tokens[i])
     if code is not None:
         code.first = code.last = i
@@ -261,6 +319,7 @@ def read_places(
     no_places = [
         (tokens[c.first].start, tokens[c.last].end) for c in found if c.kind == "none"
     ]
+    found = [_as_listed_city(table, tokens, found, n) for n in range(len(found))]
     places = []
     kept = [
         c
@@ -324,6 +383,9 @@ def _unknown_city(
             break
         names.insert(0, token)
         j -= 1
+    while names and j >= 0 and tokens[j].joined:  # "Saint-Gabriel-de-Brandon"
+        names.insert(0, tokens[j])
+        j -= 1
     if not names:
         return None
     start, end = names[0].start, names[-1].end
@@ -358,6 +420,54 @@ def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:
     return before[-3:] in _FROM_CUES or before[-2:] in _FROM_CUES
 
 
+# Between two places listed together: "Montréal et Laval", "Monterrey y Guadalupe".
+_CONJUNCTIONS = {"and", "et", "y", "e", "or", "ou", "o"}
+
+
+def _listed_with_a_city(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
+    """Whether ``found[n]``, capitalised, is listed with a city next to it."""
+    candidate = found[n]
+    if not tokens[candidate.first].text[:1].isupper():
+        return False
+    for left, right in ((n - 1, n), (n, n + 1)):
+        if left < 0 or right >= len(found):
+            continue
+        other = found[left if right == n else right]
+        between = tokens[found[left].last + 1 : found[right].first]
+        if (
+            other.kind == "city"
+            and not other.needs_evidence
+            and len(between) == 1
+            and between[0].folded in _CONJUNCTIONS
+        ):
+            return True
+    return False
+
+
+def _as_listed_city(
+    table: PlaceTable, tokens: list[_Token], found: list[_Candidate], n: int
+) -> _Candidate:
+    """Rule 8's country read as the city of the call's countries it names too."""
+    candidate = found[n]
+    if candidate.kind != "country" or not _listed_with_a_city(tokens, found, n):
+        return candidate
+    phrase = " ".join(t.folded for t in tokens[candidate.first : candidate.last + 1])
+    city = table.cities.get(phrase)
+    if city is None or city[2] not in table.home:
+        return candidate
+    return _Candidate("city", city[0], candidate.first, candidate.last)
+
+
+def _followed_up(tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "And Laval?", "et Laval ?", "what about Laval?": a capitalised name that ends
+    a message made of a follow-up's words."""
+    return (
+        candidate.last == len(tokens) - 1
+        and tokens[candidate.first].text[:1].isupper()
+        and follow_up_words([t.folded for t in tokens[: candidate.first]])
+    )
+
+
 def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
     candidate = found[n]
     if candidate.kind == "city":
@@ -366,6 +476,8 @@ def _has_evidence(tokens: list[_Token], found: list[_Candidate], n: int) -> bool
         if len(candidate.value) <= 3:
             return False  # "Can Puebla", "North of France": a cue or nothing
         if _asked_about(tokens, candidate) or _from_there(tokens, candidate):
+            return True
+        if _followed_up(tokens, candidate) or _listed_with_a_city(tokens, found, n):
             return True
         following = found[n + 1] if n + 1 < len(found) else None
         # "Laval, QC" / "Laval Quebec": a region or country right after the name.

@@ -27,7 +27,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.rasa_runtime.place_matching import PlaceTable, read_places
+from assistant.rasa_runtime.place_matching import (
+    PlaceTable,
+    compound_spans,
+    read_places,
+)
 from knowledge.language import fold_words
 
 logger = logging.getLogger(__name__)
@@ -51,15 +55,22 @@ def merge_entities(
     places: List[Dict[Text, Any]],
     common: frozenset[str],
     no_places: Sequence[Tuple[int, int]] = (),
+    compounds: Sequence[Tuple[int, int]] = (),
 ) -> List[Dict[Text, Any]]:
     """Our places, plus the other extractors' entities they do not contradict: none
-    overlapping one of our places or a name that is no place ("Latin America")."""
+    overlapping one of our places or a name that is no place ("Latin America"), and
+    none cutting a hyphenated name ("Sainte-Catherine" of
+    "Sainte-Catherine-de-la-Jacques-Cartier")."""
     spans = [(p["start"], p["end"]) for p in places] + list(no_places)
     kept = []
     for entity in entities:
         if entity.get("entity") in PLACE_ENTITIES:
             start, end = entity.get("start", 0), entity.get("end", 0)
             if any(s < end and start < e for s, e in spans):
+                continue
+            if any(
+                s < end and start < e and (start, end) != (s, e) for s, e in compounds
+            ):
                 continue
             value = entity.get("value")
             if (
@@ -131,6 +142,8 @@ class PlaceExtractor(GraphComponent):
             ]
             entities = message.get(ENTITIES) or []
             if places or any(e.get("entity") in PLACE_ENTITIES for e in entities):
-                merged = merge_entities(entities, places, table.common, no_places)
+                merged = merge_entities(
+                    entities, places, table.common, no_places, compound_spans(text)
+                )
                 message.set(ENTITIES, merged, add_to_output=True)
         return messages

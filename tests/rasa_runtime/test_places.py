@@ -245,3 +245,78 @@ def test_a_town_the_gazetteer_does_not_know_is_read_before_its_region(
     # "Hello, Ohio here", "I work in Ohio": no town named.
     for text in ("Hello, Ohio here", "I work in Ohio", "We are in Ohio"):
         assert [p for p in places(table, text) if p[0] == "city"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        # Live: after "Can Quebec City apply?" and its verdict, "and Laval?" named no
+        # city and got "Sorry, I can only help with ...".
+        ("and Laval?", "Laval"),
+        ("et Laval ?", "Laval"),
+        ("¿y Laval?", "Laval"),
+        ("what about Mobile?", "Mobile"),
+        ("qu'en est-il de Laval ?", "Laval"),
+    ],
+)
+def test_a_follow_up_naming_only_a_city_names_it(
+    table: PlaceTable, text: str, city: str
+) -> None:
+    assert [p for p in places(table, text) if p[0] == "city"] == [("city", city, city)]
+
+
+def test_a_hyphenated_name_is_never_cut_to_its_prefix(table: PlaceTable) -> None:
+    # Live: "Sainte-Catherine-de-la-Jacques-Cartier" (about 8,000 people, not in the
+    # gazetteer) was read as Sainte-Catherine, and two look-alike buttons followed.
+    name = "Sainte-Catherine-de-la-Jacques-Cartier"
+    assert places(table, name) == [("city", name, name)]
+    assert places(table, f"{name} peut-elle postuler ?") == [("city", name, name)]
+    assert places(table, "Saint-Gabriel-de-Brandon, Québec")[0] == (
+        "city",
+        "Saint-Gabriel-de-Brandon",
+        "Saint-Gabriel-de-Brandon",
+    )
+    # Known compounds stay known; a hyphenated suffix is no name.
+    assert places(table, "Saint-Jean-sur-Richelieu") == [
+        ("city", "Saint-Jean-sur-Richelieu", "Saint-Jean-sur-Richelieu")
+    ]
+    assert places(table, "a Toronto-based group") == [("city", "Toronto", "Toronto")]
+
+
+@needs_rasa
+def test_no_extractor_cuts_a_hyphenated_name(table_file: Path) -> None:
+    probe = f"""
+import json
+from rasa.shared.nlu.training_data.message import Message
+from assistant.rasa_runtime.places import PlaceExtractor
+component = PlaceExtractor({{"table": {str(table_file)!r}}})
+text = "Notre-Dame-des-Prairies"
+crf = [{{"entity": "city", "value": "Notre-Dame", "start": 0, "end": 10}}]
+message = Message(data={{"text": text, "entities": crf}})
+component.process([message])
+print(json.dumps([[e["entity"], e["value"]] for e in message.get("entities")]))
+"""
+    result = run_in_rasa(probe)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        # Live: only Montréal was named, and the question got Montréal's verdict
+        # instead of the rule for groups of municipalities.
+        ("Montréal et Laval peuvent-elles postuler ensemble ?", ["Montréal", "Laval"]),
+        ("Laval et Montréal peuvent-elles postuler ensemble ?", ["Laval", "Montréal"]),
+        # Guadalupe is Guadeloupe's Spanish name too.
+        (
+            "¿Pueden Monterrey y Guadalupe postularse juntas?",
+            ["Monterrey", "Guadalupe"],
+        ),
+    ],
+)
+def test_a_city_listed_with_another_is_a_city(
+    table: PlaceTable, text: str, cities: list[str]
+) -> None:
+    assert [p[1] for p in places(table, text) if p[0] == "city"] == cities
+    assert [p for p in places(table, "Toronto et Canada") if p[0] == "country"]
