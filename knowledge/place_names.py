@@ -9,6 +9,7 @@ know is shown as it was given.
 from __future__ import annotations
 
 from knowledge.facts import country_name
+from knowledge.gazetteer import CANADA_PROVINCES, MEXICO_STATES
 from knowledge.language import fold_words
 
 # Name as the gazetteer gives it -> {language: name}; a missing language keeps it.
@@ -62,6 +63,18 @@ _BY_FOLDED = {
     for names in [{"given": given, **localised}]
     for name in (given, *localised.values())
 }
+# The gazetteer's own names of a region ("México" for the Estado de México)
+# win over a display name that folds the same: French writes Mexico City "Mexico",
+# and "México" had become the capital.
+_BY_FOLDED.update(
+    {
+        fold_words(label): _BY_FOLDED.get(fold_words(name)) or {"given": name}
+        for table in (CANADA_PROVINCES, MEXICO_STATES)
+        for code, name, others in table.values()
+        for label in (name, *others)
+        if not label.isupper()  # codes ("BC" is Baja California's too) stay as given
+    }
+)
 
 
 def region_label(region: str, country: str | None, lang: str) -> str:
@@ -72,6 +85,19 @@ def region_label(region: str, country: str | None, lang: str) -> str:
     if names is None:
         return region
     return names.get(lang) or names["given"]
+
+
+# A place told apart from its namesake by a larger city near it.
+_NEAR = {
+    "en": "{place} near {city}",
+    "fr": "{place} près de {city}",
+    "es": "{place} cerca de {city}",
+}
+
+
+def near_label(place: str, city: str, lang: str) -> str:
+    """ "Sainte-Catherine près de Trois-Rivières" in ``lang``."""
+    return _NEAR.get(lang, _NEAR["en"]).format(place=place, city=city)
 
 
 def country_label(country: str, lang: str) -> str:
