@@ -20,7 +20,7 @@ from actions.eligibility_checks import (
     unless_one_in_the_call,
 )
 from actions.language import current_language
-from actions.places import candidate_button, match_dict
+from actions.places import candidate_buttons, match_dict
 from actions.slots import entity_value
 from assistant.core.services import get_services
 from knowledge.eligibility import pick_city
@@ -102,14 +102,6 @@ async def look_up(
                 get_services().gazetteer().region_country, region
             )
         return slots
-    # One obvious match (Ottawa, Ontario rather than Ottawa, Illinois) is confirmed;
-    # otherwise the user picks one.
-    picked = pick_city(matches)
-    if picked is not None and not (region or country):
-        picked = unless_one_in_the_call(picked, matches)
-    if picked is None:
-        return which_one_of(city, matches, dispatcher, lang)
-    match = match_dict(picked)
     # What the user said wins: their population over the gazetteer's estimate.
     said = (
         entity_value(tracker, names.ENTITY_POPULATION)
@@ -117,6 +109,15 @@ async def look_up(
         else tracker.get_slot(names.SLOT_POPULATION)
     )
     given = population_number(said, lang)
+    # One obvious match (Ottawa, Ontario rather than Ottawa, Illinois) is confirmed;
+    # otherwise the user picks one. Namesakes in one region are told apart by the
+    # population their buttons carry (actions/places.py: candidate_buttons).
+    picked = pick_city(matches) or _with_population(matches, given)
+    if picked is not None and not (region or country):
+        picked = unless_one_in_the_call(picked, matches)
+    if picked is None:
+        return which_one_of(city, matches, dispatcher, lang)
+    match = match_dict(picked)
     found_country = match.get("country") or country
     # Named with its region or country ("Kelowna BC", "Turin in Italy"), or
     # outside the call: nothing left to confirm.
@@ -129,6 +130,12 @@ async def look_up(
         names.SLOT_CITY_MATCH: match,
         names.SLOT_CITY_CONFIRMED: True if sure else None,
     }
+
+
+def _with_population(matches: list[Any], population: int | None) -> Any | None:
+    """The one match of exactly ``population`` inhabitants, if any."""
+    found = [m for m in matches if match_dict(m).get("population") == population]
+    return found[0] if population and len(found) == 1 else None
 
 
 def which_one_of(
@@ -154,14 +161,22 @@ def utter_choices(
     lang: str,
     again: bool = False,
 ) -> None:
-    """The "which one?" message and its buttons; ``again`` says how else to answer."""
+    """The "which one?" message and its buttons (no two alike); ``again`` says how
+    else to answer."""
+    gazetteer = get_services().gazetteer()
+    shown = matches[: which_one.MAX_CANDIDATES]
+
+    def near(match: dict[str, Any]) -> str | None:
+        geonames_id, country = match.get("geonames_id"), match.get("country")
+        if not (geonames_id and country):
+            return None
+        population = match.get("population") or 0
+        return gazetteer.nearest_larger(geonames_id, country, population)
+
     dispatcher.utter_message(
         response=names.UTTER_WHICH_CITY_AGAIN if again else names.UTTER_WHICH_CITY,
         city=city,
-        buttons=[
-            candidate_button(match_dict(m), lang)
-            for m in matches[: which_one.MAX_CANDIDATES]
-        ],
+        buttons=candidate_buttons([match_dict(m) for m in shown], lang, near),
     )
 
 

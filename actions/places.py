@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 from actions import names
 from knowledge.facts import format_number
-from knowledge.place_names import country_label, region_label
+from knowledge.place_names import country_label, near_label, region_label
 
 # Gazetteer populations are estimates: shown to the nearest thousand from here on.
 ROUND_FROM = 10_000
@@ -20,10 +21,17 @@ def match_dict(match: Any) -> dict[str, Any]:
     return dict(match)
 
 
-def place_label(city: str, region: str | None, country: str | None, lang: str) -> str:
+def place_label(
+    city: str,
+    region: str | None,
+    country: str | None,
+    lang: str,
+    near: str | None = None,
+) -> str:
     """ "Halifax, Nouvelle-Écosse, Canada" in the user's language (countries from Babel,
-    provinces and states from knowledge/place_names.py's table)."""
-    parts = [city]
+    provinces and states from knowledge/place_names.py's table); ``near``: a larger
+    city near it ("Sainte-Catherine près de Montréal, Québec, Canada")."""
+    parts = [near_label(city, near, lang) if near else city]
     if region and region != city:
         parts.append(region_label(region, country, lang))
     if country:
@@ -39,9 +47,35 @@ def format_population(value: int, lang: str, rounded: bool = False) -> str:
     return format_number(number, lang)
 
 
-def candidate_button(match: dict[str, Any], lang: str) -> dict[str, str]:
-    """A button naming one place; its payload fills city, region and country."""
-    title = place_label(match["name"], match.get("region"), match.get("country"), lang)
+def candidate_buttons(
+    matches: list[dict[str, Any]],
+    lang: str,
+    near: Callable[[dict[str, Any]], str | None],
+) -> list[dict[str, str]]:
+    """One button per place, no two alike: places whose name, region and country are
+    the same are told apart by a larger city ``near`` them (two Sainte-Catherine in
+    Québec had looked the same but for their populations), and their buttons carry
+    the population that picks each (actions/city_lookup.py); a place still named as
+    another is offered once."""
+    places = [
+        place_label(m["name"], m.get("region"), m.get("country"), lang) for m in matches
+    ]
+    buttons: dict[str, dict[str, str]] = {}
+    for match, place in zip(matches, places, strict=True):
+        landmark = near(match) if places.count(place) > 1 else None
+        button = candidate_button(match, lang, landmark)
+        buttons.setdefault(button["title"], button)
+    return list(buttons.values())
+
+
+def candidate_button(
+    match: dict[str, Any], lang: str, near: str | None = None
+) -> dict[str, str]:
+    """A button naming one place; its payload fills city, region and country (and
+    the population, for a namesake told apart by a city ``near`` it)."""
+    title = place_label(
+        match["name"], match.get("region"), match.get("country"), lang, near
+    )
     if match.get("population"):
         title += f" ({format_population(match['population'], lang)})"
     entities = {
@@ -50,9 +84,11 @@ def candidate_button(match: dict[str, Any], lang: str) -> dict[str, str]:
         names.ENTITY_COUNTRY: match.get("country") or "",
     }
     entities = {key: value for key, value in entities.items() if value}
+    if near and match.get("population"):
+        entities[names.ENTITY_POPULATION] = match["population"]
     return {"title": title, "payload": inform_payload(entities)}
 
 
-def inform_payload(entities: dict[str, str]) -> str:
+def inform_payload(entities: dict[str, Any]) -> str:
     """A button payload that skips NLU: /inform{"city": "Springfield", ...}."""
     return f"/{names.INTENT_INFORM}{json.dumps(entities, ensure_ascii=False)}"

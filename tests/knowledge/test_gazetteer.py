@@ -155,3 +155,14 @@ def test_constructor_is_instant_so_servers_start_fast() -> None:
     fresh = Gazetteer()
     assert time.perf_counter() - started < 0.05
     assert fresh._primary is None  # built on the first lookup, not at start-up
+
+
+def test_namesakes_are_told_apart_by_the_larger_city_near_them(
+    gazetteer: Gazetteer,
+) -> None:
+    # Two Sainte-Catherine in Québec: one by Montréal, one by Trois-Rivières.
+    near = {
+        m.population: gazetteer.nearest_larger(m.geonames_id, m.country, m.population)
+        for m in gazetteer.lookup("Sainte-Catherine", country="CA")
+    }
+    assert sorted(near.values()) == ["Montréal", "Trois-Rivières"]
