@@ -34,14 +34,17 @@ from actions.city_questions import (
     asks_for_a_verdict,
     best_entry,
     city_spans,
+    city_spans_of,
     with_any_city,
 )
+from actions.follow_up import follow_up, remember_question
 from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language, intent_name
 from actions.slots import entity_value
 from actions.themes import parse_themes
 from assistant.core.records.payload import knowledge_payload
 from assistant.core.services import get_services
+from knowledge.parsing import looks_like_a_question
 from knowledge.sources import source_info
 
 logger = logging.getLogger(__name__)
@@ -95,16 +98,21 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     """A form's answer that NLU took for a question ("housing", a motivation).
 
     The rules run this action before the form resumes; staying silent then avoids an
-    answer to a question nobody asked. A real question ends with "?".
+    answer to a question nobody asked. A real question ends with "?"; a message the
+    NLU could not place is one by its first word too ("how much does it cost"),
+    as the form reads it (actions/slots.py: unsure_question).
     """
     text = question_text(tracker)
-    if not text or text.endswith("?") or not tracker.active_loop_name:
+    if not text or not tracker.active_loop_name:
         return False
     requested = tracker.get_slot(names.REQUESTED_SLOT)
     if requested == names.SLOT_MOTIVATION:
-        return True
-    if intent_name(tracker) in (names.INTENT_NLU_FALLBACK, names.INTENT_OUT_OF_SCOPE):
-        return True  # no question: an answer the NLU could not place ("Tinyville")
+        # A motivation reads like a question: only "?" makes it one.
+        return not text.endswith("?")
+    if looks_like_a_question(text):
+        return False  # as the form reads it (slots.unsure_question, extract_city)
+    if intent_name(tracker) in names.UNSURE_INTENTS:
+        return True  # an answer the NLU could not place ("Tinyville")
     if requested == names.SLOT_THEMES:
         return bool(parse_themes(text, domain))
     entity = _ENTITY_BY_SLOT.get(requested or "")
@@ -130,16 +138,48 @@ def utter_answer(
         dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
 
 
+Spans = list[tuple[int, int]] | None
+
+
+def self_check() -> dict[str, Any]:
+    """The event handing the turn to the self-check (data/rules/eligibility.yml)."""
+    return FollowupAction(names.ACTION_RESET_ELIGIBILITY)
+
+
+async def _answer_together(
+    dispatcher: CollectingDispatcher,
+    answerer: Any,
+    tracker: Tracker,
+    text: str,
+    spans: Spans,
+    lang: str,
+) -> bool:
+    """ "Can Montreal and Laval apply together?": the rule for several
+    municipalities (asked as such), not one city's verdict nor Montréal's pairing;
+    the same in the middle of a form and outside it, whatever the NLU called it.
+    False when the message asks no such thing or the engine declines it."""
+    named = city_spans_of(tracker.latest_message) if spans is None else spans
+    if not asked_together(text, named):
+        return False
+    several = with_any_city(text, named, lang)
+    result = await asyncio.to_thread(answerer.ask, several, lang=lang, k=3)
+    if best_entry(result) is None:
+        return False
+    utter_answer(dispatcher, result, lang)
+    return True
+
+
 async def _asked_of_any_city(
-    answerer: Any, result: Any, tracker: Tracker, text: str, lang: str
+    answerer: Any, result: Any, tracker: Tracker, text: str, lang: str, spans: Spans
 ) -> Any:
     """The engine's result for the question with its city put as "my city"
     (actions/city_questions.py); None when it names no city, or the city is the
     partner wanted ("could we be paired with Lyon?"). A partner entry that wins only
     by a hair (the engine offers "did you mean") does not say so: "je représente la
     ville de Lyon en France, l'appel est-il pour nous ?" matches choosing a partner
-    and "I am a European city" alike, and wants a verdict."""
-    spans = city_spans(tracker)
+    and "I am a European city" alike, and wants a verdict. ``spans``: where ``text``
+    names its city, when it is not the message's (a follow-up's question)."""
+    spans = city_spans(tracker) if spans is None else spans
     if not spans:
         return None
     if best_entry(result) in PARTNER_ENTRIES and not result.suggestions:
@@ -159,14 +199,21 @@ class Reply:
 
 
 async def answer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, lang: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    lang: str,
+    spans: Spans = None,
 ) -> Reply:
     """The answer to ``text`` with its source, or the self-check when a verdict
-    answers it (a question naming a city)."""
+    answers it (a question naming a city). ``spans``: where ``text`` names its
+    cities when it is not the message itself (a follow-up's question)."""
     try:
         answerer = await asyncio.to_thread(get_services().answerer)
+        if await _answer_together(dispatcher, answerer, tracker, text, spans, lang):
+            return Reply([])
         result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
-        generic = await _asked_of_any_city(answerer, result, tracker, text, lang)
+        generic = await _asked_of_any_city(answerer, result, tracker, text, lang, spans)
     except Exception:
         # A missing index or a broken model must not leave the user without reply.
         logger.exception("knowledge engine failed for %r", text)
@@ -174,15 +221,9 @@ async def answer(
             response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
         )
         return Reply([])
-    if asks_for_a_verdict(generic) and asked_together(text, city_spans(tracker)):
-        # "Can Toronto and Montreal apply together?": the rule for several cities
-        # (asked as "can two cities apply together?"), not one city's verdict and
-        # not Montreal's pairing.
-        utter_answer(dispatcher, generic, lang)
-        return Reply([])
     if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
         # The self-check answers it with a verdict (data/rules/eligibility.yml).
-        return Reply([FollowupAction(names.ACTION_RESET_ELIGIBILITY)])
+        return Reply([self_check()])
     if result.answered and result.hits:
         utter_answer(dispatcher, result, lang)
         return Reply([])
@@ -201,27 +242,46 @@ class ActionAnswerQuestion(Action):
         # "I'm from Tijuana, when is the deadline?": the asker's city, kept; a city
         # only asked about is not kept once answered.
         events = home_city_events(tracker)
-        reply = await self._reply(dispatcher, tracker, domain)
+        checks = intent_name(tracker) == names.INTENT_CHECK_ELIGIBILITY
+        text, spans = question_text(tracker), None
+        # "and Laval?" after "Is Ottawa paired with ...?": that question, of Laval;
+        # after a self-check, Laval's (the rule goes on to it after a request).
+        asked = follow_up(tracker)
+        if asked is not None and asked.question is None:
+            return events if checks else [*events, self_check()]
+        if asked is not None and asked.question is not None:
+            text, spans = asked.question, asked.spans
+        reply = await self._reply(dispatcher, tracker, domain, text, spans)
         # A self-check request that got no answer goes on to the self-check (rule).
-        checks = intent_name(tracker) == names.INTENT_CHECK_ELIGIBILITY and not reply
-        handed_over = checks or hands_over(reply)
-        return events + city_asked_about_events(tracker, events, handed_over) + reply
+        handed_over = (checks and not reply) or hands_over(reply)
+        return (
+            events
+            + city_asked_about_events(tracker, events, handed_over)
+            + remember_question(tracker, text, spans, handed_over)
+            + reply
+        )
 
     async def _reply(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        text: str,
+        spans: Spans,
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
         intent = intent_name(tracker) or ""
         if intent == names.INTENT_CHECK_ELIGIBILITY:
-            return await self._self_check_request(dispatcher, tracker, lang)
+            return await self._self_check_request(
+                dispatcher, tracker, lang, text, spans
+            )
         unsure = names.DECLINE_BY_INTENT.get(intent)
-        text = question_text(tracker)
         if answers_the_form(tracker, domain):
             return []
         if not text:
             self._decline(dispatcher, unsure=unsure)
             return []
-        reply = await answer(dispatcher, tracker, text, lang)
+        reply = await answer(dispatcher, tracker, text, lang, spans)
         if reply.declined is None:
             return reply.events
         result = reply.declined
@@ -233,37 +293,42 @@ class ActionAnswerQuestion(Action):
 
     @staticmethod
     async def _self_check_request(
-        dispatcher: CollectingDispatcher, tracker: Tracker, lang: str
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        lang: str,
+        text: str,
+        spans: Spans,
     ) -> list[dict[str, Any]]:
         """A self-check request naming a city that a verdict would not answer ("can
         we request Lyon as our partner?", "Austin is already paired: can it apply
-        again?") gets its answer; otherwise nothing, and the rule goes on to the
-        self-check."""
-        text = question_text(tracker)
-        if not text or not city_spans(tracker):
-            return []  # no engine call: "is my city eligible?", a button, a form
+        again?", "can Tijuana and Mexicali apply together?") gets its answer;
+        otherwise nothing, and the rule goes on to the self-check."""
+        named = city_spans_of(tracker.latest_message) if spans is None else spans
+        if not text or not named:
+            return []  # no engine call: "is my city eligible?", a button
+        listen = [FollowupAction(names.RASA_ACTION_LISTEN)]
         try:
             answerer = await asyncio.to_thread(get_services().answerer)
+            if await _answer_together(dispatcher, answerer, tracker, text, spans, lang):
+                return listen
+            if spans is None and not city_spans(tracker):
+                return []  # a city named in a form: the form's answer
             result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
-            asked = await _asked_of_any_city(answerer, result, tracker, text, lang)
+            asked = await _asked_of_any_city(
+                answerer, result, tracker, text, lang, spans
+            )
             generic = asked or result  # None: the partner wanted, answered as asked
         except Exception:  # the self-check goes on
             logger.exception("knowledge engine failed for %r", text)
             return []
-        together = asked is not None and asked_together(text, city_spans(tracker))
-        if best_entry(generic) is None or (
-            asks_for_a_verdict(generic) and not together
-        ):
+        if best_entry(generic) is None or asks_for_a_verdict(generic):
             return []
-        if together:  # "can Tijuana and Mexicali apply together?": see answer()
-            utter_answer(dispatcher, generic, lang)
-            return [FollowupAction(names.RASA_ACTION_LISTEN)]
         # The entry found for the question as asked, unless it declined or found one
         # about a verdict: then the one found for "my city".
         as_asked = best_entry(result)
         keep = as_asked is not None and as_asked not in SELF_CHECK_ENTRIES
         utter_answer(dispatcher, result if keep else generic, lang)
-        return [FollowupAction(names.RASA_ACTION_LISTEN)]
+        return listen
 
     @staticmethod
     def _decline(

@@ -78,16 +78,22 @@ def best_entry(result: Any) -> str | None:
     return str(result.hits[0].entry_id)
 
 
-def city_spans(tracker: Tracker) -> list[tuple[int, int]]:
-    """Where the message names a city (outside any form)."""
-    if tracker.active_loop_name:
-        return []
+def city_spans_of(parse_data: dict[str, Any]) -> list[tuple[int, int]]:
+    """Where a parsed message names a city, in order."""
     spans = []
-    for entity in tracker.latest_message.get("entities") or []:
+    for entity in parse_data.get("entities") or []:
         start, end = entity.get("start"), entity.get("end")
         if entity.get("entity") == names.ENTITY_CITY and isinstance(start, int):
             spans.append((start, end if isinstance(end, int) else start))
     return sorted(spans)
+
+
+def city_spans(tracker: Tracker) -> list[tuple[int, int]]:
+    """Where the message names a city (outside any form: inside one, a city named
+    in a question hands nothing over to a new self-check)."""
+    if tracker.active_loop_name:
+        return []
+    return city_spans_of(tracker.latest_message)
 
 
 def asked_together(text: str, spans: list[tuple[int, int]]) -> bool:

@@ -18,17 +18,18 @@ from actions.eligibility_checks import (
     threshold,
     typed_answer,
 )
-from actions.language import current_language
+from actions.language import current_language, intent_name
 from actions.slots import (
     answer_for,
     country_slot,
     entity_value,
     only_yes_or_no,
     place_name,
+    typed_text,
     yes_no,
     yes_no_answer,
 )
-from knowledge.parsing import parse_country
+from knowledge.parsing import looks_like_a_question, parse_country
 from knowledge.population import parse_population
 
 
@@ -64,8 +65,14 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_city(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if entity_value(tracker, names.ENTITY_CITY):
+        named = entity_value(tracker, names.ENTITY_CITY)
+        if named and intent_name(tracker) not in names.QUESTION_INTENTS:
             return {}  # the from_entity mapping already filled it
+        if named:
+            # A city the NLU took for a question ("Smallville") answers; one named in
+            # a question ("Is Ottawa paired ...?") does not (domain: its mapping).
+            question = looks_like_a_question(typed_text(tracker))
+            return {} if question else {names.SLOT_CITY: named}
         # NLU may read a bare "Canada" as any intent: after "which one?" it answers.
         typed = answer_for(tracker, names.SLOT_CITY, interruptions=False)
         if typed:

@@ -24,6 +24,9 @@ SLOT_AMBIGUOUS_CITY = "ambiguous_city"
 SLOT_VERDICT = "eligibility_verdict"
 # The asker's own city, said in passing ("I'm from Tijuana": actions/home_city.py).
 SLOT_HOME_CITY = "home_city"
+# The last question that named one city and got its answer ({"text", "start", "end"}):
+# what a follow-up such as "and Laval?" asks again (actions/follow_up.py).
+SLOT_CITY_QUESTION = "city_question"
 SLOT_CONTACT_NAME = "contact_name"
 SLOT_CONTACT_EMAIL = "contact_email"
 SLOT_ROLE = "role"
@@ -53,6 +56,9 @@ INTENT_NLU_FALLBACK = "nlu_fallback"
 INTENT_START_APPLICATION = "start_application"
 INTENT_CHECK_ELIGIBILITY = "check_eligibility"
 
+# Intents of a message the NLU could not place: a question (knowledge.parsing's
+# looks_like_a_question), or in a form an answer it does not know ("Tinyville").
+UNSURE_INTENTS: frozenset[str] = frozenset({INTENT_NLU_FALLBACK, INTENT_OUT_OF_SCOPE})
 # Intents whose message is a question for the knowledge engine.
 QUESTION_INTENTS: frozenset[str] = frozenset({INTENT_ASK_PROGRAMME})
 # Intents the engine answers too, with their own reply when it declines: "what are

@@ -15,7 +15,7 @@ from actions import names
 from actions.language import current_language, intent_name
 from assistant.core.services import get_services
 from knowledge.language import fold_words
-from knowledge.parsing import parse_country, parse_yes_no
+from knowledge.parsing import looks_like_a_question, parse_country, parse_yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +57,13 @@ def answer_for(tracker: Tracker, slot: str, interruptions: bool = True) -> str |
 
 
 def unsure_question(tracker: Tracker) -> bool:
-    """A question the NLU was unsure of ("how much does it cost?" is nlu_fallback): in
-    a form the knowledge engine answers it (data/rules), and it answers no slot:
-    "In which country is how much does it cost??" was asked."""
-    unsure = intent_name(tracker) in (
-        names.INTENT_NLU_FALLBACK,
-        names.INTENT_OUT_OF_SCOPE,
-    )
-    return unsure and typed_text(tracker).endswith("?")
+    """A question the NLU was unsure of ("how much does it cost?" is nlu_fallback,
+    with or without its "?"): in a form the knowledge engine answers it (data/rules),
+    and it answers no slot: "In which country is how much does it cost??" was asked.
+    Any other unsure message in a form is the form's answer (actions/answers.py:
+    answers_the_form reads it so too)."""
+    unsure = intent_name(tracker) in names.UNSURE_INTENTS
+    return unsure and looks_like_a_question(typed_text(tracker))
 
 
 def answer_or_entity(tracker: Tracker, slot: str, entity: str) -> dict[str, Any]:

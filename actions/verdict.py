@@ -33,6 +33,8 @@ CHECK_SLOTS = (
     names.SLOT_CITY_MATCH,
     names.SLOT_AMBIGUOUS_CITY,
     names.SLOT_VERDICT,
+    # The self-check is now the question a follow-up ("and Laval?") asks again.
+    names.SLOT_CITY_QUESTION,
 )
 
 

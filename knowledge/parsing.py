@@ -14,6 +14,28 @@ from functools import lru_cache
 
 from knowledge.language import LANGUAGES, check_language, fold_words
 
+# --- questions -----------------------------------------------------------------------
+
+# The words a question starts with, folded: "how much does it cost", "combien ça
+# coûte", "cuánto cuesta" are questions without their "?".
+_QUESTION_START = re.compile(
+    r"^(?:how|what|when|where|which|who|why|can|could|do|does|is|are|will|should|"
+    r"comment|combien|quand|ou|pourquoi|quel|quelle|quels|quelles|qui|est ce|"
+    r"peut on|puis je|pouvons nous|"
+    r"como|cuanto|cuanta|cuantos|cuantas|cuando|donde|que|quien|por que|cual|"
+    r"puedo|podemos|se puede|hay)\b"
+)
+
+
+def looks_like_a_question(text: str) -> bool:
+    """ "how much does it cost" as much as "how much does it cost?" or "¿cuánto
+    cuesta": a "?", an opening "¿", or a question word first."""
+    stripped = text.strip()
+    if stripped.endswith("?") or stripped.startswith("¿"):
+        return True
+    return bool(_QUESTION_START.match(fold_words(stripped)))
+
+
 # --- yes / no ------------------------------------------------------------------------
 
 _YES_WORDS = {

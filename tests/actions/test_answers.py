@@ -218,7 +218,13 @@ async def test_a_question_about_a_named_city_that_no_verdict_answers_is_answered
     get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [pairs])))
     montreal = [{"entity": "city", "value": "Montreal", "start": 10, "end": 18}]
     tracker = make_tracker("what city Montreal paired with", "ask_programme", montreal)
-    assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == []
+    # Remembered for a follow-up ("and Laval?"): actions/follow_up.py.
+    assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == [
+        SlotSet(
+            "city_question",
+            {"text": "what city Montreal paired with", "start": 10, "end": 18},
+        )
+    ]
     assert dispatcher.messages[0]["text"] == "Montreal..."
 
 
@@ -302,7 +308,12 @@ async def test_a_city_wanted_as_partner_gets_the_partner_answer_not_a_self_check
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
-    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    assert events[-1] == {
+        "event": "followup",
+        "timestamp": None,
+        "name": "action_listen",
+    }
+    assert [e["name"] for e in events] == ["city_question", "action_listen"]
     assert dispatcher.messages[0]["text"] == PARTNER.answer
     assert dispatcher.messages[1]["custom"] == {"answer_id": "pairs-choose-partner"}
 
@@ -383,7 +394,12 @@ async def test_a_self_check_request_that_no_verdict_answers_gets_its_answer(
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
-    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    assert events[-1] == {
+        "event": "followup",
+        "timestamp": None,
+        "name": "action_listen",
+    }
+    assert [e["name"] for e in events] == ["city_question", "action_listen"]
     assert dispatcher.messages[1]["custom"] == {
         "answer_id": "eligibility-already-participating"
     }
@@ -415,3 +431,73 @@ def test_in_a_form_an_unsure_message_is_its_answer_unless_a_question(
         text, "nlu_fallback", active_loop="eligibility_form", requested_slot="city"
     )
     assert answers_the_form(tracker, domain) is silent
+
+
+PAIRS = FakeHit("pairs-canada", 0.95, "Pairs?", "Montreal is paired...", "s")
+GROUPS = FakeHit("eligibility-groups-of-municipalities", 0.9, "Groups?",
+                 "Groups of municipalities...", "call-page")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "cities", "lang", "loop"),
+    [
+        ("Can Montreal and Laval apply together?", "ask_programme",
+         ("Montreal", "Laval"), "en", None),
+        ("Montréal et Laval peuvent-elles postuler ensemble ?", "check_eligibility",
+         ("Montréal", "Laval"), "fr", None),
+        # In the middle of the self-check: the same answer (it had been Montreal's
+        # pairing, the cities being ignored there).
+        ("¿Pueden Monterrey y Guadalupe postularse juntas?", "ask_programme",
+         ("Monterrey", "Guadalupe"), "es", "eligibility_form"),
+    ],
+)  # fmt: skip
+async def test_cities_asked_about_together_get_the_rule_for_groups_everywhere(
+    dispatcher, domain, text, intent, cities, lang, loop
+):
+    several = {"en": "several", "fr": "plusieurs", "es": "varios"}[lang]
+    answerer = FakeAnswerer(
+        FakeResult(True, lang, [PAIRS]),
+        when={several: FakeResult(True, lang, [GROUPS])},
+    )
+    get_services().override("answerer", answerer)
+    entities = [
+        {
+            "entity": "city",
+            "value": c,
+            "start": text.index(c),
+            "end": text.index(c) + len(c),
+        }
+        for c in cities
+    ]
+    tracker = make_tracker(text, intent, entities, active_loop=loop, language=lang)
+
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"] == "Groups of municipalities..."
+    assert not [e for e in events if e.get("name") == "action_reset_eligibility"]
+    assert len(answerer.calls) == 1 and several in answerer.calls[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "question"),
+    [
+        ("Tinyville", "nlu_fallback", False),
+        ("about 150k people", "out_of_scope", False),
+        ("how much does it cost", "nlu_fallback", True),
+        ("combien ça coûte", "out_of_scope", True),
+        ("¿cuánto cuesta", "nlu_fallback", True),
+    ],
+)
+def test_an_unsure_message_in_a_form_is_a_question_or_its_answer_never_both(
+    domain, text, intent, question
+):
+    # answers_the_form (the answer action stays silent) and the form's own reading
+    # (slots.answer_for) must agree: "In which country is how much does it cost?"
+    # was asked of a question without its "?".
+    from actions.slots import answer_for
+
+    tracker = make_tracker(
+        text, intent, active_loop="eligibility_form", requested_slot="city"
+    )
+    assert answers_the_form(tracker, domain) is not question
+    assert (answer_for(tracker, "city") is None) is question

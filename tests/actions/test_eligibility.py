@@ -839,3 +839,35 @@ async def test_the_same_name_in_another_state_is_a_correction(dispatcher, domain
     assert slots["city_match"]["region"] == "Nuevo León"
     assert slots["city_confirmed"] is True and slots["population"] > 300_000
     assert uttered(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "answers"),
+    [
+        # The NLU read a bare city as a question: it answers "Which city?".
+        ("Smallville", "Smallville", True),
+        # Live: asked while the population was asked, this question made Ottawa the
+        # city being checked ("Ottawa, Ontario, Canada ...: is that right?") and went
+        # unanswered. The domain's mapping skips it; this reads it the same way.
+        ("Is Ottawa paired with a French city?", "Ottawa", False),
+        ("Can Toronto and Montreal apply together", "Toronto", False),
+    ],
+)
+async def test_a_city_named_in_a_question_is_no_answer_of_the_self_check(
+    dispatcher, domain, text, city, answers
+):
+    start = text.index(city)
+    entities = [
+        {"entity": "city", "value": city, "start": start, "end": start + len(city)}
+    ]
+    tracker = make_tracker(
+        text,
+        "ask_programme",
+        entities,
+        active_loop="eligibility_form",
+        requested_slot="city",
+    )
+    extracted = await ValidateEligibilityForm().extract_city(
+        dispatcher, tracker, domain
+    )
+    assert extracted == ({"city": city} if answers else {})

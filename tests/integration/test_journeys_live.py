@@ -144,3 +144,161 @@ def test_bad_input_gets_a_sensible_reply(live_stack: LiveStack, message: str) ->
     text = str(body)
     for leak in ("Traceback", "validation error", "Exception", "<script>"):
         assert leak not in text, body
+
+
+# --- session 14: follow-ups, cities asked about together, place names ---------------
+
+
+class Visitor:
+    """One visitor on a page in ``lang``, talking through /api/chat as the widget
+    does (its page language on every turn, no language pick)."""
+
+    def __init__(self, stack: LiveStack, lang: str) -> None:
+        self.stack, self.lang = stack, lang
+        self.session_id: str | None = None
+
+    def say(self, message: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": message, "page_language": self.lang}
+        if self.session_id:
+            body["session_id"] = self.session_id
+        response = httpx.post(f"{self.stack.app_url}/api/chat", json=body, timeout=120)
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        self.session_id = data["session_id"]
+        return data
+
+    def slots(self) -> dict[str, Any]:
+        url = f"{self.stack.rasa_url}/conversations/{self.session_id}/tracker"
+        response = httpx.get(url, params={"token": self.stack.rasa_token}, timeout=60)
+        response.raise_for_status()
+        return dict(response.json()["slots"])
+
+
+def said(reply: dict[str, Any]) -> str:
+    return " ".join(m["text"] for m in reply["messages"])
+
+
+def button_titles(reply: dict[str, Any]) -> list[str]:
+    return [b["title"] for m in reply["messages"] for b in m["buttons"]]
+
+
+def answer_ids(reply: dict[str, Any]) -> list[str]:
+    return [m["answer_id"] for m in reply["messages"] if m.get("answer_id")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "yes", "follow_up", "quebec"),
+    [
+        ("en", "Can Quebec City apply?", "yes", "and Laval?", "Quebec"),
+        ("fr", "Québec peut-elle postuler ?", "oui", "et Laval ?", "Québec"),
+        ("es", "¿Puede Monterrey postular?", "sí", "¿y Laval?", "Quebec"),
+    ],
+)
+def test_and_laval_after_a_verdict_is_lavals_self_check(
+    live_stack: LiveStack,
+    lang: str,
+    question: str,
+    yes: str,
+    follow_up: str,
+    quebec: str,
+) -> None:
+    # Live: "and Laval?" got "Sorry, I can only help with the IUC ... call".
+    visitor = Visitor(live_stack, lang)
+    visitor.say(question)
+    assert visitor.say(yes)["messages"], "no verdict"
+    reply = visitor.say(follow_up)
+    assert reply["language"] == lang and not reply["fallback"], reply
+    # "Which Laval?", in the visitor's language, Laval in Québec first.
+    assert button_titles(reply)[0].startswith(f"Laval, {quebec}, Canad"), reply
+    assert visitor.slots()["ambiguous_city"] == "Laval"
+
+
+def test_what_about_a_city_after_a_pairing_question_is_that_citys_pairing(
+    live_stack: LiveStack,
+) -> None:
+    visitor = Visitor(live_stack, "en")
+    assert answer_ids(visitor.say("Is Ottawa paired with a French city?")) == [
+        "pairs-canada"
+    ]
+    reply = visitor.say("what about Montreal?")
+    assert answer_ids(reply) == ["pairs-canada"], said(reply)
+    assert not visitor.slots()["requested_slot"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "Montréal et Laval peuvent-elles postuler ensemble ?"),
+        ("en", "Can Montreal and Laval apply together?"),
+        ("es", "¿Pueden Monterrey y Guadalupe postularse juntas?"),
+    ],
+)
+def test_cities_asked_about_together_get_the_rule_for_groups(
+    live_stack: LiveStack, lang: str, message: str
+) -> None:
+    visitor = Visitor(live_stack, lang)
+    reply = visitor.say(message)
+    assert answer_ids(reply) == ["eligibility-groups-of-municipalities"], said(reply)
+    assert not visitor.slots()["requested_slot"]
+
+
+def test_in_the_self_check_a_question_naming_cities_is_answered_and_the_check_goes_on(
+    live_stack: LiveStack,
+) -> None:
+    # Live: asked while the country was asked, the question made Ottawa the city
+    # checked, and went unanswered; "together" got Montréal's confirmation.
+    visitor = Visitor(live_stack, "en")
+    visitor.say("is my city eligible?")
+    visitor.say("Tinyville")
+    reply = visitor.say("Is Ottawa paired with a French city?")
+    assert answer_ids(reply) == ["pairs-canada"], said(reply)
+    assert "Tinyville" in said(reply)  # the form asks its question again
+    reply = visitor.say("Can Toronto and Montreal apply together?")
+    assert answer_ids(reply) == ["eligibility-groups-of-municipalities"], said(reply)
+    assert visitor.slots()["city"] == "Tinyville"
+
+
+def test_a_hyphenated_town_is_not_cut_to_its_prefix(live_stack: LiveStack) -> None:
+    # Live: read as "Sainte-Catherine", with two look-alike "which one?" buttons.
+    name = "Sainte-Catherine-de-la-Jacques-Cartier"
+    visitor = Visitor(live_stack, "fr")
+    visitor.say("Est-ce que ma ville est admissible ?")
+    reply = visitor.say(name)
+    assert name in said(reply), said(reply)
+    slots = visitor.slots()
+    assert (slots["city"], slots["ambiguous_city"]) == (name, None)
+    assert slots["requested_slot"] == "country"  # what an unknown town is asked
+
+
+def test_which_one_buttons_differ_and_each_picks_its_place(
+    live_stack: LiveStack,
+) -> None:
+    visitor = Visitor(live_stack, "fr")
+    reply = visitor.say("Sainte-Catherine")
+    titles = button_titles(reply)
+    assert len(titles) == len(set(titles)) >= 2, titles
+    assert any("près de Trois-Rivières" in title for title in titles), titles
+    payloads = [b["payload"] for m in reply["messages"] for b in m["buttons"]]
+    chosen = next(p for p, t in zip(payloads, titles, strict=True) if "Trois" in t)
+    reply = visitor.say(chosen)
+    assert not button_titles(reply) or "Sainte" not in button_titles(reply)[0]
+    assert visitor.slots()["city_match"]["population"] == 16211  # no "which one?"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [["¿Puede México postular?"], ["¿Mi ciudad es elegible?", "México"]],
+)
+def test_mexico_the_country_is_never_taken_for_its_capital(
+    live_stack: LiveStack, messages: list[str]
+) -> None:
+    visitor = Visitor(live_stack, "es")
+    for message in messages:
+        reply = visitor.say(message)
+    assert "Ciudad de México" not in said(reply), said(reply)
+    slots = visitor.slots()
+    assert (slots["requested_slot"], slots["city"], slots["country"]) == (
+        "city",
+        None,
+        "MX",
+    )
