@@ -73,7 +73,7 @@ async def look_up(
         # "México" or "unos doscientos mil" typed for the city: asked again.
         dispatcher.utter_message(response=names.UTTER_INVALID_CITY)
         return {names.SLOT_CITY: None, **instead}
-    country_of_region = None if matches else await region_country(city)
+    country_of_region = await _the_region_meant(city, matches, region or country)
     if country_of_region:
         # "Jalisco" typed for the city: said so, and the city asked for within it
         # (it was taken for an unknown town and its population asked for).
@@ -130,6 +130,20 @@ async def look_up(
         names.SLOT_CITY_MATCH: match,
         names.SLOT_CITY_CONFIRMED: True if sure else None,
     }
+
+
+async def _the_region_meant(
+    city: str, matches: list[Any], located: str | None
+) -> str | None:
+    """The country of the state or province ``city`` names, when that is what was
+    meant: no city has the name, or only cities of other countries do and nothing
+    says where ("Ontario" is the province, not Ontario, California)."""
+    if matches and located:
+        return None
+    country = await region_country(city)
+    if matches and any(match_dict(m).get("country") == country for m in matches):
+        return None
+    return country
 
 
 def _with_population(matches: list[Any], population: int | None) -> Any | None:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from actions.city_questions import SELF_CHECK_ENTRIES
 from actions.home_city import home_city_events
 from actions.language import current_language
 from actions.slots import entity_value, typed_text
@@ -65,6 +66,9 @@ async def answer_the_general_question(
         logger.exception("knowledge engine failed for %r", text)
         return
     if not (result.answered and result.hits):
+        return
+    if result.hits[0].entry_id not in SELF_CHECK_ENTRIES:
+        # "Start over" matched the programme's launch: no rule of the self-check.
         return
     elsewhere = result.hits[0].entry_id.startswith(OTHER_REGIONS)
     bare = len(text.split()) <= BARE_QUESTION_WORDS

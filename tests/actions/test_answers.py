@@ -501,3 +501,18 @@ def test_an_unsure_message_in_a_form_is_a_question_or_its_answer_never_both(
     )
     assert answers_the_form(tracker, domain) is not question
     assert (answer_for(tracker, "city") is None) is question
+
+
+async def test_start_over_restarts_the_check_without_an_unrelated_answer(
+    dispatcher, domain
+):
+    # Journey walk: "start over" (a self-check request) was first answered with the
+    # year the programme started.
+    from actions.verdict import ActionResetEligibility
+
+    launch = FakeHit("programme-launch-year", 0.9, "Start?", "In 2017...", "s")
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [launch])))
+    tracker = make_tracker("start over", "check_eligibility", city="Ottawa")
+    events = await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert SlotSet("city", None) in events
