@@ -65,7 +65,7 @@ def draft_fields(slots: dict[str, Any], lang: str) -> dict[str, Any]:
     fields: dict[str, Any] = {"language": lang}
     for slot, name in SLOT_TO_FIELD.items():
         value = slots.get(slot)
-        if value is None:
+        if value is None or value == names.POPULATION_UNKNOWN:
             continue
         try:
             fields[name] = field_value(name, value)

@@ -215,6 +215,10 @@ class ValidateEligibilityForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         number = population_number(value, current_language(tracker))
+        if number is None and yes_no(tracker, value) is False:
+            # "I don't know", "je ne sais pas", "no sé": the verdict says what the
+            # figure decides, rather than asking for it again and again.
+            return {names.SLOT_POPULATION: names.POPULATION_UNKNOWN}
         if number is None:
             dispatcher.utter_message(response=names.UTTER_INVALID_POPULATION)
         return {names.SLOT_POPULATION: number}

@@ -35,6 +35,10 @@ SLOT_MOTIVATION = "motivation"
 SLOT_DRAFT_ID = "draft_id"
 REQUESTED_SLOT = "requested_slot"
 
+# The population slot's value when the visitor does not know it ("I don't know",
+# "no sé"): the self-check goes on to a verdict that says what the figure decides.
+POPULATION_UNKNOWN = "unknown"
+
 # --- entities ----------------------------------------------------------------------
 ENTITY_CITY = "city"
 ENTITY_COUNTRY = "country"

@@ -201,7 +201,7 @@ def check_eligibility(
         _ask_which(reasons, echo, candidates)
         return _more_info(reasons, candidates)
     else:
-        reasons.add("population_missing", city=display)
+        reasons.add("population_missing", city=display, **reasons.common())
         return _more_info(reasons, candidates)
 
     values = {

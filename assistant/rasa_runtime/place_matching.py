@@ -28,8 +28,9 @@ it too. Rules, in order:
 7. A capitalised name after nothing but a follow-up's words ("and Laval?", "¿y
    Laval?", "what about Laval?") is the place the follow-up asks about.
 8. A capitalised name listed with a city ("Montréal et Laval", "Monterrey y
-   Guadalupe") is a city: a common word's evidence, and a country's name that a
-   city of the call's countries has too (Guadalupe is also Guadeloupe's).
+   Guadalupe") is a city: a common word's evidence. So is the name of a country
+   outside the call that a city of the call's countries has too (Guadalupe is also
+   Guadeloupe's), listed so or after a follow-up's words ("¿y Guadalupe?").
 """
 
 from __future__ import annotations
@@ -449,7 +450,9 @@ def _as_listed_city(
 ) -> _Candidate:
     """Rule 8's country read as the city of the call's countries it names too."""
     candidate = found[n]
-    if candidate.kind != "country" or not _listed_with_a_city(tokens, found, n):
+    if candidate.kind != "country" or candidate.value in table.home:
+        return candidate
+    if not (_listed_with_a_city(tokens, found, n) or _followed_up(tokens, candidate)):
         return candidate
     phrase = " ".join(t.folded for t in tokens[candidate.first : candidate.last + 1])
     city = table.cities.get(phrase)

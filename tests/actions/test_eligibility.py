@@ -871,3 +871,50 @@ async def test_a_city_named_in_a_question_is_no_answer_of_the_self_check(
         dispatcher, tracker, domain
     )
     assert extracted == ({"city": city} if answers else {})
+
+
+# Journey walk: "Ontario" to "Which city?" gave "Ontario, California, United States,
+# about 171,000 inhabitants: is that right?".
+async def test_a_province_named_like_a_city_elsewhere_is_the_province(
+    dispatcher, domain
+):
+    events = await run_form(asking("city", "Ontario"), dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and (slots["region"], slots["country"]) == (
+        "Ontario",
+        "CA",
+    )
+    assert uttered(dispatcher) == [names.UTTER_REGION_NOT_CITY]
+    # Puebla, a city in the state of Puebla, stays the city.
+    dispatcher.messages.clear()
+    events = await run_form(asking("city", "Puebla"), dispatcher, domain)
+    assert {e["name"]: e["value"] for e in events}["city"] == "Puebla"
+
+
+# Journey walk: "I don't know" to "About how many inhabitants does Tinyville have?"
+# got "I couldn't read a number of inhabitants there" again and again.
+@pytest.mark.parametrize(
+    ("text", "intent", "lang"),
+    [
+        ("I don't know", "deny", "en"),
+        ("je ne sais pas", "deny", "fr"),
+        ("no sé", "inform", "es"),
+    ],
+)
+async def test_a_population_nobody_knows_goes_on_to_the_verdict(
+    dispatcher, domain, text, intent, lang
+):
+    tracker = asking(
+        "population", text, intent, city="Tinyville", country="US", language=lang
+    )
+    events = await run_form(tracker, dispatcher, domain)
+
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["population"] == names.POPULATION_UNKNOWN
+    assert dispatcher.messages == []  # no "I couldn't read a number" again
+    verdict = make_tracker("", None, city="Tinyville", country="US", language=lang,
+                           population=names.POPULATION_UNKNOWN)  # fmt: skip
+    await ActionEligibilityVerdict().run(dispatcher, verdict, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_verdict_need_more_info"
+    assert "100" in dispatcher.messages[-1]["reasons"]  # the threshold it decides

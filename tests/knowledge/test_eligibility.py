@@ -185,7 +185,10 @@ def test_user_population_settles_an_ambiguous_city(
 @pytest.mark.parametrize(
     ("fields", "missing"),
     [
-        ({"city": "Smallville", "country": "US"}, "how many inhabitants"),
+        (
+            {"city": "Smallville", "country": "US"},
+            "number of inhabitants of Smallville",
+        ),
         ({"city": "Smallville"}, "which country"),
         ({"city": "", "country": "Canada"}, "name of your city"),
         ({"city": "Ottawa", "country": "Narnia"}, "did not recognise the country"),

@@ -257,6 +257,9 @@ def test_a_town_the_gazetteer_does_not_know_is_read_before_its_region(
         ("¿y Laval?", "Laval"),
         ("what about Mobile?", "Mobile"),
         ("qu'en est-il de Laval ?", "Laval"),
+        # Guadalupe is Guadeloupe's Spanish name too: a follow-up names the city
+        # (it had set Guadeloupe as the country beside Monterrey's verdict).
+        ("¿y Guadalupe?", "Guadalupe"),
     ],
 )
 def test_a_follow_up_naming_only_a_city_names_it(
@@ -320,3 +323,4 @@ def test_a_city_listed_with_another_is_a_city(
 ) -> None:
     assert [p[1] for p in places(table, text) if p[0] == "city"] == cities
     assert [p for p in places(table, "Toronto et Canada") if p[0] == "country"]
+    assert places(table, "and Mexico?") == [("country", "MX", "Mexico")]
