@@ -40,50 +40,17 @@ from actions.city_questions import (
 from actions.follow_up import follow_up, remember_question
 from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language, intent_name
-from actions.slots import entity_value
+from actions.replies import contact_kwargs, suggestion_buttons, utter_answer
+from actions.slots import entity_value, typed_text
 from actions.themes import parse_themes
 from assistant.core.records.payload import knowledge_payload
 from assistant.core.services import get_services
 from knowledge.parsing import looks_like_a_question
-from knowledge.sources import source_info
 
 logger = logging.getLogger(__name__)
 
-# How many "did you mean" buttons to offer at most.
-MAX_SUGGESTIONS = 3
-
-
-def contact_kwargs() -> dict[str, str]:
-    """Template variables for responses that point to the programme contact."""
-    try:
-        facts = get_services().facts()
-    except Exception:  # the reply still goes out, without the contact details
-        logger.exception("call facts unavailable")
-        return {"contact_url": "", "contact_email": ""}
-    return {
-        "contact_url": facts.contact_url or "",
-        "contact_email": facts.contact_email or "",
-    }
-
-
-def question_text(tracker: Tracker) -> str:
-    """The user's question; a button payload "/intent{...}" carries no question."""
-    text = (tracker.latest_message.get("text") or "").strip()
-    return "" if text.startswith("/") else text
-
-
-def suggestion_buttons(hits: list[Any], exclude: str | None) -> list[dict[str, str]]:
-    """Buttons whose payload is the suggested question: sending it asks it."""
-    buttons = []
-    seen = {exclude}
-    for hit in hits:
-        if hit.entry_id in seen or not hit.question:
-            continue
-        seen.add(hit.entry_id)
-        buttons.append({"title": hit.question, "payload": hit.question})
-        if len(buttons) == MAX_SUGGESTIONS:
-            break
-    return buttons
+# The user's question; a button payload "/intent{...}" carries no question.
+question_text = typed_text
 
 
 # The entity that answers each place question of a form.
@@ -117,25 +84,6 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
         return bool(parse_themes(text, domain))
     entity = _ENTITY_BY_SLOT.get(requested or "")
     return entity is not None and entity_value(tracker, entity) is not None
-
-
-def utter_answer(
-    dispatcher: CollectingDispatcher, result: Any, lang: str, suggestions: bool = True
-) -> None:
-    """The best hit's answer, its entry id (for the web gateway and the journey
-    benchmark), its source, then "did you mean" buttons."""
-    best = result.hits[0]
-    # {"turn"}: the entry and scores the app records for the staff console.
-    dispatcher.utter_message(
-        text=best.answer, json_message={"turn": knowledge_payload(result)}
-    )
-    dispatcher.utter_message(json_message={"answer_id": best.entry_id})
-    if best.source:
-        source = source_info(best.source, lang).to_json()
-        dispatcher.utter_message(json_message={"sources": [source]})
-    buttons = suggestion_buttons(result.suggestions, exclude=best.entry_id)
-    if buttons and suggestions:
-        dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
 
 
 Spans = list[tuple[int, int]] | None

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
-from actions.answers import contact_kwargs
 from actions.language import current_language, intent_name
+from actions.replies import contact_kwargs
 from actions.slots import (
     answer_for,
     answer_or_entity,

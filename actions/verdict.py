@@ -15,6 +15,7 @@ from actions import names
 from actions.city_questions import SELF_CHECK_ENTRIES
 from actions.home_city import home_city_events
 from actions.language import current_language
+from actions.replies import utter_answer
 from actions.slots import entity_value, typed_text
 from assistant.core.services import get_services
 from knowledge.eligibility import EligibilityInput, check_eligibility
@@ -53,9 +54,8 @@ async def answer_the_general_question(
 ) -> None:
     """ "Is my city eligible?", "can a town of 50,000 apply?": the rule, from the
     knowledge base, before the self-check asks which city."""
-    from actions.answers import question_text, utter_answer
 
-    text = question_text(tracker)
+    text = typed_text(tracker)
     if not text or entity_value(tracker, names.ENTITY_CITY) or tracker.active_loop_name:
         return
     lang = current_language(tracker)
