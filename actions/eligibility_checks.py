@@ -128,4 +128,7 @@ def typed_instead(name: str, matches: list[Any], lang: str) -> dict[str, Any] | 
     country = parse_country(name)
     if country is None or any(match_dict(m).get("country") == country for m in matches):
         return None
+    found = [match_dict(m).get("country") for m in matches]
+    if outside_the_call(country) and any(not outside_the_call(c) for c in found):
+        return None  # "Guadalupe" is Guadeloupe's name too, and a city of the call
     return {}

@@ -918,3 +918,15 @@ async def test_a_population_nobody_knows_goes_on_to_the_verdict(
     await ActionEligibilityVerdict().run(dispatcher, verdict, domain)
     assert dispatcher.messages[-1]["response"] == "utter_verdict_need_more_info"
     assert "100" in dispatcher.messages[-1]["reasons"]  # the threshold it decides
+
+
+# Journey walk: "¿y Guadalupe?" after Monterrey's verdict got "Escriba el nombre de la
+# ciudad": Guadalupe is also Guadeloupe's Spanish name.
+async def test_a_city_of_the_call_named_like_a_country_elsewhere_is_the_city(
+    dispatcher, domain
+):
+    events = await run_form(
+        asking("city", "Guadalupe", language="es"), dispatcher, domain
+    )
+    assert names.UTTER_INVALID_CITY not in uttered(dispatcher)
+    assert {e["name"]: e["value"] for e in events}["ambiguous_city"] == "Guadalupe"

@@ -302,3 +302,84 @@ def test_mexico_the_country_is_never_taken_for_its_capital(
         None,
         "MX",
     )
+
+
+# --- session 14: unhappy journeys walked as a new visitor ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "city", "again"),
+    [
+        ("en", "is my city eligible?", "Ottawa", "start over"),
+        ("fr", "Est-ce que ma ville est admissible ?", "Laval", "recommencer"),
+        # It had started a draft ("Preparemos su borrador").
+        ("es", "¿mi ciudad es elegible?", "Tijuana", "empezar de nuevo"),
+    ],
+)
+def test_start_over_restarts_the_self_check(
+    live_stack: LiveStack, lang: str, first: str, city: str, again: str
+) -> None:
+    visitor = Visitor(live_stack, lang)
+    visitor.say(first)
+    visitor.say(city)
+    reply = visitor.say(again)
+    assert not answer_ids(reply), said(reply)  # no unrelated answer first
+    slots = visitor.slots()
+    assert (slots["requested_slot"], slots["city"], slots["draft_id"]) == (
+        "city",
+        None,
+        None,
+    )
+
+
+def test_a_province_typed_for_the_city_asks_for_a_city_in_it(
+    live_stack: LiveStack,
+) -> None:
+    # It had offered "Ontario, California, United States: is that right?".
+    visitor = Visitor(live_stack, "en")
+    visitor.say("is my city eligible?")
+    reply = visitor.say("Ontario")
+    assert "California" not in said(reply), said(reply)
+    slots = visitor.slots()
+    assert (slots["region"], slots["country"], slots["requested_slot"]) == (
+        "Ontario",
+        "CA",
+        "city",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "country", "unknown"),
+    [
+        ("en", "is my city eligible?", "United States", "I don't know"),
+        ("fr", "Est-ce que ma ville est admissible ?", "États-Unis", "je ne sais pas"),
+        ("es", "¿mi ciudad es elegible?", "Estados Unidos", "no sé"),
+    ],
+)
+def test_i_dont_know_the_population_ends_in_a_verdict(
+    live_stack: LiveStack, lang: str, first: str, country: str, unknown: str
+) -> None:
+    visitor = Visitor(live_stack, lang)
+    for message in (first, "Tinyville", country):
+        visitor.say(message)
+    assert visitor.slots()["requested_slot"] == "population"
+    reply = visitor.say(unknown)
+    assert "100" in said(reply), said(reply)  # the threshold the figure decides
+    slots = visitor.slots()
+    assert (slots["eligibility_verdict"], slots["requested_slot"]) == (
+        "need_more_info",
+        None,
+    )
+
+
+def test_y_guadalupe_after_a_verdict_is_the_city_not_guadeloupe(
+    live_stack: LiveStack,
+) -> None:
+    # It had set the country to Guadeloupe beside Monterrey's verdict, which a
+    # draft started next would have saved.
+    visitor = Visitor(live_stack, "es")
+    visitor.say("¿Puede Monterrey postular?")
+    visitor.say("sí")
+    reply = visitor.say("¿y Guadalupe?")
+    assert button_titles(reply)[0].startswith("Guadalupe, Nuevo León"), said(reply)
+    assert visitor.slots()["country"] != "GP"
