@@ -109,8 +109,13 @@ class ActionResetEligibility(Action):
             (names.ENTITY_REGION, names.SLOT_REGION),
             (names.ENTITY_POPULATION, names.SLOT_POPULATION),
         ):
-            if entity_value(tracker, entity):
+            # What the message says ("can Portland, Oregon apply?"), set here: a
+            # programme question's places fill no slot by themselves (domain).
+            value = entity_value(tracker, entity)
+            if value:
                 keep.add(slot)
+                if tracker.get_slot(slot) != value:
+                    events.append(SlotSet(slot, value))
         return events + [
             SlotSet(slot, None)
             for slot in CHECK_SLOTS

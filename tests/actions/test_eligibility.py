@@ -930,3 +930,20 @@ async def test_a_city_of_the_call_named_like_a_country_elsewhere_is_the_city(
     )
     assert names.UTTER_INVALID_CITY not in uttered(dispatcher)
     assert {e["name"]: e["value"] for e in events}["ambiguous_city"] == "Guadalupe"
+
+
+async def test_a_self_check_started_by_a_question_takes_its_places_from_it(
+    dispatcher, domain
+):
+    # "can Portland, Oregon apply?" read as a programme question: the domain no
+    # longer lets such a question's places fill slots, so the reset sets them.
+    entities = [
+        {"entity": "city", "value": "Portland", "start": 4, "end": 12},
+        {"entity": "region", "value": "Oregon", "start": 14, "end": 20},
+    ]
+    tracker = make_tracker(
+        "can Portland, Oregon apply?", "ask_programme", entities, city="Portland"
+    )
+    events = await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert SlotSet("region", "Oregon") in events
+    assert SlotSet("city", None) not in events

@@ -383,3 +383,15 @@ def test_y_guadalupe_after_a_verdict_is_the_city_not_guadeloupe(
     reply = visitor.say("¿y Guadalupe?")
     assert button_titles(reply)[0].startswith("Guadalupe, Nuevo León"), said(reply)
     assert visitor.slots()["country"] != "GP"
+
+
+def test_a_country_named_in_a_question_after_a_verdict_is_not_the_drafts(
+    live_stack: LiveStack,
+) -> None:
+    # Journey walk: a draft started next would have saved "Toronto, Mexico".
+    visitor = Visitor(live_stack, "en")
+    visitor.say("Can Toronto apply?")
+    visitor.say("yes")
+    assert answer_ids(visitor.say("Is Mexico covered by IUC North America?"))
+    slots = visitor.slots()
+    assert (slots["city"], slots["country"]) == ("Toronto", "CA")
