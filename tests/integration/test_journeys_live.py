@@ -395,3 +395,14 @@ def test_a_country_named_in_a_question_after_a_verdict_is_not_the_drafts(
     assert answer_ids(visitor.say("Is Mexico covered by IUC North America?"))
     slots = visitor.slots()
     assert (slots["city"], slots["country"]) == ("Toronto", "CA")
+
+
+def test_a_thumbs_up_to_the_draft_offer_starts_the_draft(live_stack: LiveStack) -> None:
+    # Journey walk: "👍" after "Would you like to start a draft?" got "Sorry, I can
+    # only help with ...".
+    visitor = Visitor(live_stack, "fr")
+    visitor.say("Québec peut-elle postuler ?")
+    visitor.say("oui")
+    reply = visitor.say("👍")
+    assert not reply["fallback"], said(reply)
+    assert visitor.slots()["requested_slot"] == "contact_name"
