@@ -159,8 +159,6 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(PY) scripts/bench_stack.py
 	@$(PY) scripts/bench_chat.py --start-stack
 	@$(PY) scripts/bench_chat_quality.py --start-stack
-	@$(PY) scripts/bench_chat_quality.py --start-stack --skip-eligibility --set knowledge/eval/blind2_heldout.jsonl
-	@$(PY) scripts/bench_chat_quality.py --start-stack --skip-eligibility --set knowledge/eval/blind3_test.jsonl
 	@$(PY) scripts/bench_chat_quality.py --start-stack --skip-eligibility --set knowledge/eval/blind4_heldout.jsonl
 
 purge: $(VENV_STAMP) ## Delete console records older than IUC_CONSOLE__RETENTION_DAYS (drafts are kept)

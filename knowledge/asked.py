@@ -36,7 +36,10 @@ class Concept:
     pattern: re.Pattern[str]
 
     def named_in(self, text: str) -> bool:
-        return self.pattern.search(fold_words(text)) is not None
+        return self.named_in_folded(fold_words(text))
+
+    def named_in_folded(self, folded: str) -> bool:
+        return self.pattern.search(folded) is not None
 
 
 def _pattern(terms: Iterable[str]) -> re.Pattern[str]:
@@ -80,14 +83,19 @@ class AskedCheck:
         records: Iterable[FaqRecord],
     ) -> AskedCheck:
         concepts = tuple(Concept(cid, _pattern(words)) for cid, words in terms.items())
+        # Each text folded once, not once per concept (seconds of every build).
         texts: dict[str, list[str]] = {}
         for record in records:
-            texts.setdefault(record.id, []).extend([record.answer, *record.questions])
+            texts.setdefault(record.id, []).extend(
+                fold_words(t) for t in (record.answer, *record.questions)
+            )
         if fallback not in texts:
             raise AskedConceptsError(f"fallback entry {fallback!r} is not in the index")
         stated = {
             c.id: frozenset(
-                e for e, parts in texts.items() if any(c.named_in(t) for t in parts)
+                e
+                for e, parts in texts.items()
+                if any(c.named_in_folded(t) for t in parts)
             )
             for c in concepts
         }

@@ -31,10 +31,10 @@ FAMILIES = ("deadline-date", "eligibility-who-can-apply")
 # tunable half's fixes): fixing them from here would tune on the check half, so they
 # are listed; a new miss fails, and so does a listed one that is answered right
 # (take it off the list). "on peut encore postuler?" has been right since the
-# classifier's fit converges (session 13).
+# classifier's fit converges (session 13), "podemos postular" since the earlier blind
+# sets joined the training questions (session 14).
 KNOWN_MISSES = {
     "can we join": "other-regions-eu-city",
-    "podemos postular": "eligibility-already-participating",
 }
 # The check half's other questions, right first, per language: 10, 10 and 9 of 10
 # when it was read (session 12); the floor allows one miss in each.
