@@ -20,7 +20,7 @@ from actions.slots import entity_value, typed_text
 from assistant.core.services import get_services
 from knowledge.eligibility import EligibilityInput, check_eligibility
 from knowledge.facts import call_status_sentence, country_name
-from knowledge.parsing import parse_country
+from knowledge.parsing import looks_like_a_question, parse_country
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +67,11 @@ async def answer_the_general_question(
         return
     if not (result.answered and result.hits):
         return
-    if result.hits[0].entry_id not in SELF_CHECK_ENTRIES:
-        # "Start over" matched the programme's launch: no rule of the self-check.
+    about_the_check = result.hits[0].entry_id in SELF_CHECK_ENTRIES
+    if not about_the_check and not looks_like_a_question(text):
+        # "Start over" matched the programme's launch: a request, not a question.
+        # "¿cuesta postularse?" or "can the state of Puebla participate" (read as
+        # self-check requests) get their answer before the check asks which city.
         return
     elsewhere = result.hits[0].entry_id.startswith(OTHER_REGIONS)
     bare = len(text.split()) <= BARE_QUESTION_WORDS

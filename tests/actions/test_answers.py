@@ -516,3 +516,25 @@ async def test_start_over_restarts_the_check_without_an_unrelated_answer(
     events = await ActionResetEligibility().run(dispatcher, tracker, domain)
     assert dispatcher.messages == []
     assert SlotSet("city", None) in events
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("¿cuesta postularse?", "funding-fees"),
+        ("on peut choisir notre ville jumelle ?", "pairs-choose-partner"),
+        ("can the state of Puebla participate", "other-regions-mexican-states"),
+    ],
+)
+async def test_a_programme_question_read_as_a_self_check_request_is_answered(
+    dispatcher, domain, text, entry
+):
+    # The NLU reads these as self-check requests: the answer comes before the check
+    # asks which city (the test split through the chat lost them once).
+    from actions.verdict import ActionResetEligibility
+
+    hit = FakeHit(entry, 0.9, "Q?", "The answer.", "s")
+    get_services().override("answerer", FakeAnswerer(FakeResult(True, "en", [hit])))
+    tracker = make_tracker(text, "check_eligibility")
+    await ActionResetEligibility().run(dispatcher, tracker, domain)
+    assert [m.get("text") for m in dispatcher.messages][:1] == ["The answer."]
