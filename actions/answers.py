@@ -173,7 +173,10 @@ async def answer(
         # The self-check answers it with a verdict (data/rules/eligibility.yml).
         return Reply([self_check()])
     if result.answered and result.hits:
-        utter_answer(dispatcher, result, lang)
+        # In a form, no "did you mean" buttons: the form's question follows the
+        # answer, and it asks nothing after a message with buttons (questions.py).
+        in_a_form = bool(tracker.active_loop_name)
+        utter_answer(dispatcher, result, lang, suggestions=not in_a_form)
         return Reply([])
     return Reply([], declined=result)
 

@@ -213,6 +213,29 @@ def test_and_laval_after_a_verdict_is_lavals_self_check(
     assert visitor.slots()["ambiguous_city"] == "Laval"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Is Gatineau paired with a French city?",
+        "Gatineau est-elle jumelée avec une ville française ?",
+        "¿Está Guadalupe emparejada con una ciudad española?",
+    ],
+)
+def test_a_pairing_question_about_a_city_with_no_pair_starts_no_self_check(
+    client: Any, message: str
+) -> None:
+    # It had started the city's self-check ("Gatineau, Québec: is that right?"): the
+    # sources list the pairs, and a city in none gets a list of pairs or the honest
+    # "the documents do not say" with the contact. (Which list: the French one gets
+    # the US pairs, session 14's notes.)
+    turn = client.chat(message)
+    assert not client.slots(turn.session_id).get("requested_slot"), turn.text
+    if turn.answer_id is None:
+        assert "iuc" in turn.text.lower(), turn.text  # the contact
+    else:
+        assert turn.answer_id.startswith("pairs-"), turn.text
+
+
 def test_what_about_a_city_after_a_pairing_question_is_that_citys_pairing(
     live_stack: LiveStack,
 ) -> None:
