@@ -45,9 +45,14 @@ from actions.slots import entity_value, typed_text
 from actions.themes import parse_themes
 from assistant.core.records.payload import knowledge_payload
 from assistant.core.services import get_services
+from knowledge.engine import question_parts
 from knowledge.parsing import looks_like_a_question
 
 logger = logging.getLogger(__name__)
+
+# Answers one message gets at most: two questions in one message are common, more
+# would flood the chat.
+MAX_ANSWERS = 2
 
 # The user's question; a button payload "/intent{...}" carries no question.
 question_text = typed_text
@@ -173,12 +178,39 @@ async def answer(
         # The self-check answers it with a verdict (data/rules/eligibility.yml).
         return Reply([self_check()])
     if result.answered and result.hits:
-        # In a form, no "did you mean" buttons: the form's question follows the
-        # answer, and it asks nothing after a message with buttons (questions.py).
+        others = await _other_questions(answerer, tracker, text, lang, result, spans)
+        # No "did you mean" buttons in a form (the form's question follows the
+        # answer, and it asks nothing after a message with buttons: questions.py),
+        # nor between two answers.
         in_a_form = bool(tracker.active_loop_name)
-        utter_answer(dispatcher, result, lang, suggestions=not in_a_form)
+        utter_answer(dispatcher, result, lang, suggestions=not (in_a_form or others))
+        for other in others:
+            utter_answer(dispatcher, other, lang, suggestions=False)
         return Reply([])
     return Reply([], declined=result)
+
+
+async def _other_questions(
+    answerer: Any, tracker: Tracker, text: str, lang: str, first: Any, spans: Spans
+) -> list[Any]:
+    """ "When is the deadline? How long is the commitment?": the message's answer
+    (``first``) states one; the results for its other questions that find another
+    entry, up to MAX_ANSWERS in all. Not for a message naming a city (its parts are
+    the city's questions, for the self-check) nor a follow-up's question."""
+    parts = question_parts(text)
+    if len(parts) < 2 or spans or city_spans(tracker):
+        return []
+    given = {best_entry(first)}
+    others = []
+    for part in parts:
+        if len(given) >= MAX_ANSWERS:
+            break
+        result = await asyncio.to_thread(answerer.ask, part, lang=lang, k=3)
+        entry = best_entry(result)
+        if entry is not None and entry not in given:
+            given.add(entry)
+            others.append(result)
+    return others
 
 
 class ActionAnswerQuestion(Action):

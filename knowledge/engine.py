@@ -53,6 +53,14 @@ def question_part(text: str) -> str | None:
     return part if len(part.split()) >= 2 else None
 
 
+def question_parts(text: str) -> list[str]:
+    """The parts of a message that each ask something, in order ("When is the
+    deadline? How long is the commitment?"): those with a question mark, of two
+    words or more."""
+    parts = (s.strip() for s in _PART_END.split(text.strip()))
+    return [p for p in parts if "?" in p and len(p.split()) >= 2]
+
+
 class QueryError(ValueError):
     """The query cannot be searched (empty, too long, unknown language, bad k)."""
 

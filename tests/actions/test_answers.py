@@ -538,3 +538,46 @@ async def test_a_programme_question_read_as_a_self_check_request_is_answered(
     tracker = make_tracker(text, "check_eligibility")
     await ActionResetEligibility().run(dispatcher, tracker, domain)
     assert [m.get("text") for m in dispatcher.messages][:1] == ["The answer."]
+
+
+def _answer_ids(dispatcher) -> list[str]:
+    return [
+        m["custom"]["answer_id"]
+        for m in dispatcher.messages
+        if (m.get("custom") or {}).get("answer_id")
+    ]
+
+
+COMMITMENT = FakeHit("commitment-duration", 0.99, "How long?", "18 months.", "s")
+
+
+async def test_two_questions_in_one_message_get_both_answers(dispatcher, domain):
+    # Journey walk: "When is the deadline? How long is the commitment?" got one.
+    commitment = FakeResult(True, "en", [COMMITMENT])
+    deadline = FakeResult(True, "en", [DEADLINE, OTHER], suggestions=[DEADLINE, OTHER])
+    answerer = FakeAnswerer(commitment, when={"When is": deadline})
+    get_services().override("answerer", answerer)
+    text = "How long is the commitment? When is the deadline?"
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker(text, "ask_programme"), domain
+    )
+    # The message's own answer first (here the fake's for "When is"), then the other.
+    assert _answer_ids(dispatcher) == ["deadline-date", "commitment-duration"]
+    assert all(not m.get("buttons") for m in dispatcher.messages)  # none in between
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How long is the commitment? How many months is that?",  # one entry
+        "How long is the commitment?",  # one question
+    ],
+)
+async def test_one_question_gets_one_answer(dispatcher, domain, text):
+    get_services().override(
+        "answerer", FakeAnswerer(FakeResult(True, "en", [COMMITMENT]))
+    )
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker(text, "ask_programme"), domain
+    )
+    assert _answer_ids(dispatcher) == ["commitment-duration"]

@@ -429,3 +429,21 @@ def test_a_thumbs_up_to_the_draft_offer_starts_the_draft(live_stack: LiveStack) 
     reply = visitor.say("👍")
     assert not reply["fallback"], said(reply)
     assert visitor.slots()["requested_slot"] == "contact_name"
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "When is the deadline? How long is the commitment?"),
+        ("fr", "Quelle est la date limite ? Combien de temps dure l'engagement ?"),
+        ("es", "¿Cuándo cierra la convocatoria? ¿Cuánto dura el compromiso?"),
+    ],
+)
+def test_two_questions_in_one_message_get_both_answers(
+    live_stack: LiveStack, lang: str, message: str
+) -> None:
+    # Journey walk (session 14): only the last question was answered.
+    reply = Visitor(live_stack, lang).say(message)
+    assert sorted(answer_ids(reply)) == ["commitment-duration", "deadline-date"], said(
+        reply
+    )
