@@ -205,7 +205,11 @@ async def _other_questions(
     for part in parts:
         if len(given) >= MAX_ANSWERS:
             break
-        result = await asyncio.to_thread(answerer.ask, part, lang=lang, k=3)
+        try:
+            result = await asyncio.to_thread(answerer.ask, part, lang=lang, k=3)
+        except Exception:  # the message's own answer still goes out
+            logger.exception("knowledge engine failed for %r", part)
+            break
         entry = best_entry(result)
         if entry is not None and entry not in given:
             given.add(entry)
