@@ -22,7 +22,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import names
-from knowledge.language import fold_words
+from knowledge.language import LISTING_WORDS, fold_words
 
 # Entries whose question the self-check's verdict answers for a named city.
 SELF_CHECK_ENTRIES = frozenset(
@@ -57,7 +57,9 @@ _SEVERAL_CITIES = {
     "fr": "plusieurs municipalités",
     "es": "varios municipios",
 }
-_BETWEEN_JOINED = re.compile(r"^\s*(?:,|&|\+|/|-|and|et|y|e|or|ou|o)?\s*$", re.I)
+_BETWEEN_JOINED = re.compile(
+    rf"^\s*(?:,|&|\+|/|-|{'|'.join(sorted(LISTING_WORDS))})?\s*$", re.I
+)
 _TOGETHER = re.compile(
     r"\b(?:together|joint|jointly|as a group|combined|ensemble|conjointe?(?:ment)?|"
     r"commune|en groupe|groupement|juntos|juntas|conjunta(?:mente)?|en grupo|"

@@ -69,6 +69,12 @@ _FOLLOW_UP_WORDS = frozenset(
 )  # fmt: skip
 
 
+# The words between two places listed together, folded: "Montréal et Laval",
+# "Monterrey y Guadalupe", "Toronto or Ottawa". Shared by the place matcher (a name
+# so listed with a city is a city) and the actions (cities asked about together).
+LISTING_WORDS = frozenset({"and", "et", "y", "e", "or", "ou", "o"})
+
+
 def follow_up_words(words: list[str]) -> bool:
     """Whether folded ``words`` (the message around a place it names) are all a
     follow-up's: "and", "what about", "et pour". None at all is not one."""

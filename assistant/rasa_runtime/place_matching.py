@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.language import fold_words, follow_up_words
+from knowledge.language import LISTING_WORDS, fold_words, follow_up_words
 
 MAX_WORDS = 5
 # A long message is read up to here: a 2,000-character list of places costs the same
@@ -421,10 +421,6 @@ def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:
     return before[-3:] in _FROM_CUES or before[-2:] in _FROM_CUES
 
 
-# Between two places listed together: "Montréal et Laval", "Monterrey y Guadalupe".
-_CONJUNCTIONS = {"and", "et", "y", "e", "or", "ou", "o"}
-
-
 def _listed_with_a_city(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
     """Whether ``found[n]``, capitalised, is listed with a city next to it."""
     candidate = found[n]
@@ -439,7 +435,7 @@ def _listed_with_a_city(tokens: list[_Token], found: list[_Candidate], n: int) -
             other.kind == "city"
             and not other.needs_evidence
             and len(between) == 1
-            and between[0].folded in _CONJUNCTIONS
+            and between[0].folded in LISTING_WORDS
         ):
             return True
     return False
