@@ -54,10 +54,6 @@ logger = logging.getLogger(__name__)
 # would flood the chat.
 MAX_ANSWERS = 2
 
-# The user's question; a button payload "/intent{...}" carries no question.
-question_text = typed_text
-
-
 # The entity that answers each place question of a form.
 _ENTITY_BY_SLOT = {
     names.SLOT_CITY: names.ENTITY_CITY,
@@ -74,7 +70,7 @@ def answers_the_form(tracker: Tracker, domain: DomainDict) -> bool:
     NLU could not place is one by its first word too ("how much does it cost"),
     as the form reads it (actions/slots.py: unsure_question).
     """
-    text = question_text(tracker)
+    text = typed_text(tracker)
     if not text or not tracker.active_loop_name:
         return False
     requested = tracker.get_slot(names.REQUESTED_SLOT)
@@ -230,7 +226,7 @@ class ActionAnswerQuestion(Action):
         # only asked about is not kept once answered.
         events = home_city_events(tracker)
         checks = intent_name(tracker) == names.INTENT_CHECK_ELIGIBILITY
-        text, spans = question_text(tracker), None
+        text, spans = typed_text(tracker), None
         # "and Laval?" after "Is Ottawa paired with ...?": that question, of Laval;
         # after a self-check, Laval's (the rule goes on to it after a request).
         asked = follow_up(tracker)

@@ -17,9 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
-from actions.answers import answer, question_text
+from actions.answers import answer
 from actions.home_city import city_asked_about_events, hands_over, home_city_events
 from actions.language import current_language
+from actions.slots import typed_text
 from knowledge.language import fold_words
 
 # Greetings in our three languages (folded), with what may follow them ("hi there",
@@ -51,7 +52,7 @@ class ActionGreet(Action):
     ) -> list[dict[str, Any]]:
         # "Hola, soy de la Ciudad de México, ...": the asker's city, kept.
         events = home_city_events(tracker)
-        text = question_text(tracker)
+        text = typed_text(tracker)
         if text and beyond_the_greeting(text):
             reply = await answer(dispatcher, tracker, text, current_language(tracker))
             if reply.declined is None:
