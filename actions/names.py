@@ -71,6 +71,8 @@ DECLINE_BY_INTENT: dict[str, str] = {
     INTENT_OUT_OF_SCOPE: "utter_out_of_scope",
     INTENT_NLU_FALLBACK: "utter_out_of_scope",
     "help": "utter_help",
+    # Outside a form (data/rules/answers.yml): what the default fallback said before.
+    INTENT_INFORM: "utter_default",
 }
 # Intents that interrupt a form instead of answering its question.
 INTERRUPTING_INTENTS: frozenset[str] = frozenset(

@@ -79,6 +79,32 @@ def test_a_city_wanted_as_partner_gets_the_pairing_answer(
 
 
 @pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("population min", "eligibility-population-threshold"),
+        (
+            "En Tlaxcala somos dos municipios conurbados de menos de 100 mil "
+            "habitantes cada uno. ¿Podemos aplicar juntos sumando la población?",
+            "eligibility-groups-of-municipalities",
+        ),
+    ],
+)
+def test_a_question_the_nlu_reads_as_information_is_answered(
+    client: Any, message: str, expected: str
+) -> None:
+    # The NLU calls these `inform` (a form's answer); with no form open they had
+    # the default fallback's "Sorry, I did not get that", the engine never asked.
+    turn = client.chat(message)
+    assert turn.answer_id == expected, turn.text
+
+
+def test_information_the_engine_cannot_place_still_gets_the_help(client: Any) -> None:
+    turn = client.chat("200000")  # a population with no question and no form
+    assert turn.answer_id is None and turn.fallback, turn.text
+    assert "did not get that" in turn.text, turn.text
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "Toronto already has a European partner: may it apply a second time?",

@@ -335,11 +335,15 @@ def test_the_first_blind_half_is_labelled() -> None:
 # whole at that session's start and end, then split the same way
 # (random.Random(20261208)). Read many times since, the first three sets and the
 # fourth's training half joined the training questions in session 14; the fourth's
-# other half stays held out: never tune on it.
+# other half stays held out: never tune on it. The fifth (session 15, 405) was read
+# whole once at that session's start, then split the same way (random.Random(20261209)):
+# its training half is tunable, its held-out half read once, at the session's end.
 BLIND_SETS = {
     "blind2_heldout": (KNOWLEDGE / "eval" / "blind2_heldout.jsonl", 75, 15),
     "blind3_test": (KNOWLEDGE / "eval" / "blind3_test.jsonl", 100, 20),
     "blind4_heldout": (KNOWLEDGE / "eval" / "blind4_heldout.jsonl", 50, 10),
+    "blind5_heldout": (KNOWLEDGE / "eval" / "blind5_heldout.jsonl", 50, 10),
+    "blind5_train_half": (KNOWLEDGE / "eval" / "blind5_train_half.jsonl", 50, 10),
 }
 JOINED_TRAINING = (
     BLIND_TEST,
