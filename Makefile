@@ -160,6 +160,7 @@ bench: setup kb train ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	@$(PY) scripts/bench_chat.py --start-stack
 	@$(PY) scripts/bench_chat_quality.py --start-stack
 	@$(PY) scripts/bench_chat_quality.py --start-stack --skip-eligibility --set knowledge/eval/blind4_heldout.jsonl
+	@$(PY) scripts/bench_chat_quality.py --start-stack --skip-eligibility --set knowledge/eval/blind5_heldout.jsonl
 
 purge: $(VENV_STAMP) ## Delete console records older than IUC_CONSOLE__RETENTION_DAYS (drafts are kept)
 	@$(PY) -m assistant.console purge
