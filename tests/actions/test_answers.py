@@ -561,8 +561,9 @@ async def test_two_questions_in_one_message_get_both_answers(dispatcher, domain)
     await ActionAnswerQuestion().run(
         dispatcher, make_tracker(text, "ask_programme"), domain
     )
-    # The message's own answer first (here the fake's for "When is"), then the other.
-    assert _answer_ids(dispatcher) == ["deadline-date", "commitment-duration"]
+    # In the order of the questions (the message's own answer, the fake's for "When
+    # is", had come first).
+    assert _answer_ids(dispatcher) == ["commitment-duration", "deadline-date"]
     assert all(not m.get("buttons") for m in dispatcher.messages)  # none in between
 
 
