@@ -146,6 +146,41 @@ async def _the_region_meant(
     return country
 
 
+def namesake_in_known_place(
+    city: str, region: str | None, country: str | None, gazetteer: Any
+) -> Any | None:
+    """The one place called ``city`` in the region, else the country, that the
+    conversation already knows, when the name alone is ambiguous: "and Laval?" after
+    Québec's verdict is Laval, Québec, not a choice with Laval, France. Not a
+    place outside the call while one of the call's size has the name (after Lyon's
+    check, "Laval" may well be Québec's)."""
+    if not (region or country):
+        return None
+    matches = gazetteer.lookup(city)
+    if len(matches) < 2 or pick_city(matches) is not None:
+        return None
+    tries = [(country, region), (country, None)] if region else [(country, None)]
+    for in_country, in_region in tries:
+        found = gazetteer.lookup(city, country=in_country, region=in_region)
+        if found:
+            one = found[0] if len(found) == 1 else None
+            return one and unless_one_in_the_call(one, matches)
+    return None
+
+
+def found_slots(match: Any) -> dict[str, Any]:
+    """The self-check's slots for a place found, to be confirmed."""
+    found = match_dict(match)
+    return {
+        names.SLOT_CITY: found["name"],
+        names.SLOT_COUNTRY: found.get("country"),
+        names.SLOT_REGION: found.get("region"),
+        names.SLOT_POPULATION: found.get("population") or None,
+        names.SLOT_CITY_MATCH: found,
+        names.SLOT_CITY_CONFIRMED: None,
+    }
+
+
 def _with_population(matches: list[Any], population: int | None) -> Any | None:
     """The one match of exactly ``population`` inhabitants, if any."""
     found = [m for m in matches if match_dict(m).get("population") == population]
