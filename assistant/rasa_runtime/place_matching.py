@@ -75,6 +75,12 @@ _FROM_CUES = {
     ("je", "viens", "de"), ("nous", "venons", "de"), ("j", "habite", "a"),
     ("soy", "de"), ("somos", "de"), ("vengo", "de"), ("vivo", "en"),
 }  # fmt: skip
+# ... or the city meant instead of the one just checked ("no, I meant Laval").
+_MEANT_CUES = {
+    ("i", "meant"), ("i", "mean"), ("je", "voulais", "dire"), ("je", "veux", "dire"),
+    ("quise", "decir"), ("quiero", "decir"), ("me", "refiero", "a"),
+    ("me", "referia", "a"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -413,12 +419,13 @@ def _asked_about(tokens: list[_Token], candidate: _Candidate) -> bool:
 
 def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:
     """ "I'm from Laval", "soy de Laval": a capitalised name after the asker's own
-    "I'm from"."""
+    "I'm from"; "no, I meant Laval": after the words that correct a city."""
     i = candidate.first
     if i < 2 or not tokens[i].text[:1].isupper():
         return False
     before = tuple(t.folded for t in tokens[max(i - 3, 0) : i])
-    return before[-3:] in _FROM_CUES or before[-2:] in _FROM_CUES
+    cues = _FROM_CUES | _MEANT_CUES
+    return before[-3:] in cues or before[-2:] in cues
 
 
 def _listed_with_a_city(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:

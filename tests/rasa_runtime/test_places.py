@@ -81,6 +81,11 @@ def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
         # later "pouvons-nous postuler ?" asked which city (actions/home_city.py).
         ("Je suis de Laval. Quels sont les thèmes ?", [("city", "Laval", "Laval")]),
         ("I'm from Laval, what are the themes?", [("city", "Laval", "Laval")]),
+        # Journey walk (session 15): the correction after Québec's verdict named no
+        # city and got "Is there anything else I can help you with?".
+        ("no, I meant Laval", [("city", "Laval", "Laval")]),
+        ("non, je voulais dire Laval", [("city", "Laval", "Laval")]),
+        ("no, quise decir Laval", [("city", "Laval", "Laval")]),
         ("hola, soy de Mobile", [("city", "Mobile", "Mobile")]),
         (
             "la ville de Laval, Qc",
