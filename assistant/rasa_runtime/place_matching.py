@@ -14,7 +14,8 @@ it too. Rules, in order:
    cue before it, a region or country right after it ("Laval, QC"), or, typed with a
    capital, the self-check's verb or adjective right after it ("Is Laval eligible?",
    "Laval peut-elle participer ?") or the asker's own "I'm from" before it ("I'm
-   from Laval", "je suis de Laval", "soy de Laval").
+   from Laval", "je suis de Laval", "soy de Laval"), or a correction's "I meant"
+   ("no, I meant Laval", "non, je voulais dire Laval").
 4. Region codes count in capitals ("IL", "JAL"); the few people type in any case
    ("Qc", "bc", "CDMX") in any case. A code that is also a word ("OK", "IN", "ME")
    counts only right after a city ("Tulsa, OK").
@@ -30,7 +31,8 @@ it too. Rules, in order:
 8. A capitalised name listed with a city ("Montréal et Laval", "Monterrey y
    Guadalupe") is a city: a common word's evidence. So is the name of a country
    outside the call that a city of the call's countries has too (Guadalupe is also
-   Guadeloupe's), listed so or after a follow-up's words ("¿y Guadalupe?").
+   Guadeloupe's), listed so, after a follow-up's words ("¿y Guadalupe?") or after
+   the words correcting a city ("no, quise decir Guadalupe").
 """
 
 from __future__ import annotations
@@ -428,6 +430,16 @@ def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:
     return before[-3:] in cues or before[-2:] in cues
 
 
+def _meant(tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "No, I meant Guadalupe": a capitalised name after the words correcting a
+    city."""
+    i = candidate.first
+    if i < 2 or not tokens[i].text[:1].isupper():
+        return False
+    before = tuple(t.folded for t in tokens[max(i - 3, 0) : i])
+    return before[-3:] in _MEANT_CUES or before[-2:] in _MEANT_CUES
+
+
 def _listed_with_a_city(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
     """Whether ``found[n]``, capitalised, is listed with a city next to it."""
     candidate = found[n]
@@ -455,7 +467,11 @@ def _as_listed_city(
     candidate = found[n]
     if candidate.kind != "country" or candidate.value in table.home:
         return candidate
-    if not (_listed_with_a_city(tokens, found, n) or _followed_up(tokens, candidate)):
+    if not (
+        _listed_with_a_city(tokens, found, n)
+        or _followed_up(tokens, candidate)
+        or _meant(tokens, candidate)
+    ):
         return candidate
     phrase = " ".join(t.folded for t in tokens[candidate.first : candidate.last + 1])
     city = table.cities.get(phrase)

@@ -86,6 +86,8 @@ def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
         ("no, I meant Laval", [("city", "Laval", "Laval")]),
         ("non, je voulais dire Laval", [("city", "Laval", "Laval")]),
         ("no, quise decir Laval", [("city", "Laval", "Laval")]),
+        # ... and not Guadeloupe, which had become the country of Monterrey's draft.
+        ("no, quise decir Guadalupe", [("city", "Guadalupe", "Guadalupe")]),
         ("hola, soy de Mobile", [("city", "Mobile", "Mobile")]),
         (
             "la ville de Laval, Qc",
