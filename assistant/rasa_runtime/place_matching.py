@@ -57,6 +57,15 @@ FUZZY_MIN_CHARS = 6
 MAX_FUZZY = 40
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Folded words after a capitalised name that make it the city whose pairing is asked
+# about ("Is Laval paired ...?", "Laval est-elle jumelée ... ?", "¿Laval está
+# hermanada ...?"), after a verb of ``_PAIRING_VERBS`` at most.
+_PAIRING_CUES = {
+    "paired", "twinned", "partnered", "jumelee", "jumele", "associee",
+    "hermanada", "hermanado", "emparejada", "emparejado",
+}  # fmt: skip
+_PAIRING_VERBS = {"is", "was", "already", "est", "elle", "il", "deja", "etait",
+                  "esta", "ya", "estaba", "fue"}  # fmt: skip
 # Folded words before a name that make it a city: "city of", "ville de", "ciudad de".
 _CITY_CUES = {
     ("city", "of"), ("town", "of"), ("municipality", "of"), ("village", "of"),
@@ -410,13 +419,17 @@ def _located(tokens: list[_Token], i: int) -> bool:
 
 
 def _asked_about(tokens: list[_Token], candidate: _Candidate) -> bool:
-    """ "Is Laval eligible?": a capitalised name right before the self-check's word."""
+    """ "Is Laval eligible?": a capitalised name right before the self-check's word;
+    "Is Laval paired ...?", "Laval est-elle jumelée ... ?": before a pairing word,
+    after its verb at most."""
     after = candidate.last + 1
-    return (
-        tokens[candidate.first].text[:1].isupper()
-        and after < len(tokens)
-        and tokens[after].folded in _ELIGIBILITY_CUES
-    )
+    if not tokens[candidate.first].text[:1].isupper() or after >= len(tokens):
+        return False
+    if tokens[after].folded in _ELIGIBILITY_CUES | _PAIRING_CUES:
+        return True
+    words = [t.folded for t in tokens[after : after + 3]]
+    pairing = next((n for n, w in enumerate(words) if w in _PAIRING_CUES), None)
+    return pairing is not None and all(w in _PAIRING_VERBS for w in words[:pairing])
 
 
 def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:

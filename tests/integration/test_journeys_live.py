@@ -469,6 +469,12 @@ def test_two_questions_in_one_message_get_both_answers(
     [
         ("fr", "Gatineau est-elle jumelée avec une ville française ?", "pairs-canada"),
         ("en", "Is Puebla paired with a European city?", "pairs-mexico"),
+        # It named no city (Laval is a lower-case word of our texts): the US pairs.
+        (
+            "fr",
+            "Est-ce que Laval est jumelée avec une ville européenne ?",
+            "pairs-canada",
+        ),
         ("es", "¿Monterrey está hermanada con alguna ciudad europea?", "pairs-mexico"),
     ],
 )

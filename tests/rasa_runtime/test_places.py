@@ -86,6 +86,15 @@ def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
         ("no, I meant Laval", [("city", "Laval", "Laval")]),
         ("non, je voulais dire Laval", [("city", "Laval", "Laval")]),
         ("no, quise decir Laval", [("city", "Laval", "Laval")]),
+        # Journey walk (session 15): a pairing question about Laval named no city and
+        # got the US pairs.
+        (
+            "Est-ce que Laval est jumelée avec une ville européenne ?",
+            [("city", "Laval", "Laval")],
+        ),
+        ("Is Laval paired with a European city?", [("city", "Laval", "Laval")]),
+        ("¿Laval está hermanada con una ciudad europea?", [("city", "Laval", "Laval")]),
+        ("is it paired with a French city?", []),
         # ... and not Guadeloupe, which had become the country of Monterrey's draft.
         ("no, quise decir Guadalupe", [("city", "Guadalupe", "Guadalupe")]),
         ("hola, soy de Mobile", [("city", "Mobile", "Mobile")]),
