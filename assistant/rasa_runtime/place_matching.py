@@ -15,7 +15,7 @@ it too. Rules, in order:
    capital, the self-check's verb or adjective right after it ("Is Laval eligible?",
    "Laval peut-elle participer ?") or the asker's own "I'm from" before it ("I'm
    from Laval", "je suis de Laval", "soy de Laval"), or a correction's "I meant"
-   ("no, I meant Laval", "non, je voulais dire Laval").
+   ("no, I meant Laval", "non, je voulais dire Laval"), or typed alone ("Laval").
 4. Region codes count in capitals ("IL", "JAL"); the few people type in any case
    ("Qc", "bc", "CDMX") in any case. A code that is also a word ("OK", "IN", "ME")
    counts only right after a city ("Tulsa, OK").
@@ -55,6 +55,9 @@ MAX_TOKENS = 120
 FUZZY_MIN_CHARS = 6
 # Fuzzy look-ups per message, at most (each is a few dictionary probes).
 MAX_FUZZY = 40
+# A common word that is also the name of a city of the call's countries this large is
+# that city when it is the whole message, capitalised (rule 3: "Laval").
+MIN_POPULATION_ALONE = 100_000
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Folded words after a capitalised name that make it the city whose pairing is asked
@@ -343,7 +346,11 @@ def read_places(
         c
         for n, c in enumerate(found)
         if c.kind != "none"
-        and (not c.needs_evidence or _has_evidence(tokens, found, n))
+        and (
+            not c.needs_evidence
+            or _has_evidence(tokens, found, n)
+            or _alone(table, tokens, c)
+        )
     ]
     no_city = not any(c.kind == "city" for c in kept)
     if no_city:
@@ -491,6 +498,22 @@ def _as_listed_city(
     if city is None or city[2] not in table.home:
         return candidate
     return _Candidate("city", city[0], candidate.first, candidate.last)
+
+
+def _alone(table: PlaceTable, tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "Laval", the whole message, capitalised: the city typed after a verdict or a
+    "stop", when it is a large city of the call's countries ("Okay", "Hola" or
+    "Normal" stay words)."""
+    city = table.cities.get(fold_words(candidate.value))
+    return (
+        candidate.kind == "city"
+        and candidate.first == 0
+        and candidate.last == len(tokens) - 1
+        and tokens[0].text[:1].isupper()
+        and city is not None
+        and city[2] in table.home
+        and table.well_known(city[1], city[2], home_min=MIN_POPULATION_ALONE)
+    )
 
 
 def _followed_up(tokens: list[_Token], candidate: _Candidate) -> bool:

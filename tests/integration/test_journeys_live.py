@@ -649,3 +649,23 @@ def test_no_i_meant_another_city_after_a_verdict_checks_it(
     slots = visitor.slots()
     assert slots["requested_slot"] == "city_confirmed", slots
     assert slots["country"] in ("CA", "MX"), slots  # not Guadeloupe
+
+
+@pytest.mark.parametrize(
+    ("before", "known"),
+    [(["Québec peut-elle postuler ?", "oui"], True), (["Bonjour", "stop"], False)],
+)
+def test_laval_typed_alone_outside_a_form_is_the_city(
+    live_stack: LiveStack, before: list[str], known: bool
+) -> None:
+    # Journey walk: "Désolé, je n'ai pas compris" (Laval, a lower-case word of our
+    # texts, named no city without evidence).
+    visitor = Visitor(live_stack, "fr")
+    for message in before:
+        visitor.say(message)
+    reply = visitor.say("Laval")
+    assert not reply["fallback"], said(reply)
+    if known:  # Québec's verdict: its Laval, to confirm
+        assert said(reply).startswith("Laval, Québec, Canada"), said(reply)
+    else:
+        assert visitor.slots()["ambiguous_city"] == "Laval", said(reply)
