@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
-from actions.city_pairs import with_own_pairs
+from actions.city_pairs import PAIRS_BY_COUNTRY, with_own_pairs
 from actions.city_questions import (
     PARTNER_ENTRIES,
     SELF_CHECK_ENTRIES,
@@ -156,10 +156,12 @@ async def answer(
     text: str,
     lang: str,
     spans: Spans = None,
+    earlier: str | None = None,
 ) -> Reply:
     """The answer to ``text`` with its source, or the self-check when a verdict
     answers it (a question naming a city). ``spans``: where ``text`` names its
-    cities when it is not the message itself (a follow-up's question)."""
+    cities when it is not the message itself (a follow-up's question);
+    ``earlier``: the entry that answered the question followed up."""
     try:
         answerer = await asyncio.to_thread(get_services().answerer)
         if await _answer_together(dispatcher, answerer, tracker, text, spans, lang):
@@ -168,7 +170,7 @@ async def answer(
         generic = await _asked_of_any_city(answerer, result, tracker, text, lang, spans)
         named = city_spans_of(tracker.latest_message) if spans is None else spans
         cities = [text[start:end] for start, end in named]
-        own = await with_own_pairs(answerer, result, cities)
+        own = await with_own_pairs(answerer, result, cities, earlier)
     except Exception:
         # A missing index or a broken model must not leave the user without reply.
         logger.exception("knowledge engine failed for %r", text)
@@ -176,7 +178,10 @@ async def answer(
             response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
         )
         return Reply([])
-    if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
+    # "¿y Puebla?" after Ottawa's pairs: Mexico's pairs, not Puebla's self-check.
+    pairs_again = own is not result and earlier in PAIRS_BY_COUNTRY.values()
+    pairing = about_the_citys_pairing(result, generic) or pairs_again
+    if asks_for_a_verdict(generic) and not pairing:
         # The self-check answers it with a verdict (data/rules/eligibility.yml).
         return Reply([self_check()])
     # "Gatineau est-elle jumelée avec une ville française ?": Canada's pairs, not
@@ -245,15 +250,18 @@ class ActionAnswerQuestion(Action):
         asked = follow_up(tracker)
         if asked is not None and asked.question is None:
             return events if checks else [*events, self_check()]
+        earlier = None
         if asked is not None and asked.question is not None:
-            text, spans = asked.question, asked.spans
-        reply = await self._reply(dispatcher, tracker, domain, text, spans)
+            text, spans, earlier = asked.question, asked.spans, asked.entry
+        reply = await self._reply(dispatcher, tracker, domain, text, spans, earlier)
         # A self-check request that got no answer goes on to the self-check (rule).
         handed_over = (checks and not reply) or hands_over(reply)
         return (
             events
             + city_asked_about_events(tracker, events, handed_over)
-            + remember_question(tracker, text, spans, handed_over)
+            + remember_question(
+                tracker, text, spans, handed_over, _first_answer(dispatcher)
+            )
             + reply
         )
 
@@ -264,9 +272,20 @@ class ActionAnswerQuestion(Action):
         domain: DomainDict,
         text: str,
         spans: Spans,
+        earlier: str | None = None,
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
         intent = intent_name(tracker) or ""
+        if (
+            intent == names.INTENT_CHECK_ELIGIBILITY
+            and earlier in PAIRS_BY_COUNTRY.values()
+        ):
+            # "and Puebla?" after Ottawa's pairs, read as a self-check request: the
+            # pairing question asked again of Puebla; the self-check if none.
+            reply = await answer(dispatcher, tracker, text, lang, spans, earlier)
+            if reply.declined is not None or reply.events:
+                return reply.events
+            return [FollowupAction(names.RASA_ACTION_LISTEN)]
         if intent == names.INTENT_CHECK_ELIGIBILITY:
             return await self._self_check_request(
                 dispatcher, tracker, lang, text, spans
@@ -277,7 +296,7 @@ class ActionAnswerQuestion(Action):
         if not text:
             self._decline(dispatcher, unsure=unsure)
             return []
-        reply = await answer(dispatcher, tracker, text, lang, spans)
+        reply = await answer(dispatcher, tracker, text, lang, spans, earlier)
         if reply.declined is None:
             return reply.events
         result = reply.declined
@@ -346,6 +365,15 @@ class ActionAnswerQuestion(Action):
             )
         if buttons:
             dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
+
+
+def _first_answer(dispatcher: CollectingDispatcher) -> str | None:
+    """The entry of the first answer given this turn (utter_answer's answer_id)."""
+    for message in dispatcher.messages:
+        entry = (message.get("custom") or {}).get("answer_id")
+        if isinstance(entry, str):
+            return entry
+    return None
 
 
 class ActionContactHuman(Action):

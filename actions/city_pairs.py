@@ -31,11 +31,16 @@ def call_countries_of(city: str, gazetteer: Any, eligible: Iterable[str]) -> set
     return {m.country for m in gazetteer.lookup(city) if m.country in allowed}
 
 
-def own_pairs_entry(result: Any, countries: set[str]) -> str | None:
+def own_pairs_entry(
+    result: Any, countries: set[str], earlier: str | None = None
+) -> str | None:
     """The list of pairs of the one country ``countries`` holds, when ``result``
-    answers with another country's list; None otherwise."""
+    answers with another country's list, or the question follows up one that a
+    country's list answered (``earlier``: "¿y Puebla?" after Ottawa's pairs, which
+    the engine reads as "is my city a European city?"); None otherwise."""
     entry = best_entry(result)
-    if entry not in PAIRS_BY_COUNTRY.values() or len(countries) != 1:
+    lists = PAIRS_BY_COUNTRY.values()
+    if (entry not in lists and earlier not in lists) or len(countries) != 1:
         return None
     own = PAIRS_BY_COUNTRY.get(next(iter(countries)))
     return own if own and own != entry else None
@@ -56,16 +61,19 @@ def cities_country(
     return found
 
 
-async def with_own_pairs(answerer: Any, result: Any, cities: list[str]) -> Any:
+async def with_own_pairs(
+    answerer: Any, result: Any, cities: list[str], earlier: str | None = None
+) -> Any:
     """``result``, or the named cities' own list of pairs in its place."""
-    if best_entry(result) not in PAIRS_BY_COUNTRY.values() or not cities:
+    lists = PAIRS_BY_COUNTRY.values()
+    if (best_entry(result) not in lists and earlier not in lists) or not cities:
         return result
     services = get_services()
     eligible = (await asyncio.to_thread(services.facts)).eligible_countries
     gazetteer = await asyncio.to_thread(services.gazetteer)
     countries = await asyncio.to_thread(cities_country, cities, gazetteer, eligible)
-    own = own_pairs_entry(result, countries)
-    if own is None:
+    own = own_pairs_entry(result, countries, earlier)
+    if own is None or not result.hits:
         return result
     return await asyncio.to_thread(
         answerer.entry, own, result.lang, result.hits[0].score

@@ -222,7 +222,12 @@ async def test_a_question_about_a_named_city_that_no_verdict_answers_is_answered
     assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == [
         SlotSet(
             "city_question",
-            {"text": "what city Montreal paired with", "start": 10, "end": 18},
+            {
+                "text": "what city Montreal paired with",
+                "start": 10,
+                "end": 18,
+                "entry": "pairs-canada",
+            },
         )
     ]
     assert dispatcher.messages[0]["text"] == "Montreal..."

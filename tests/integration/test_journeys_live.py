@@ -669,3 +669,26 @@ def test_laval_typed_alone_outside_a_form_is_the_city(
         assert said(reply).startswith("Laval, Québec, Canada"), said(reply)
     else:
         assert visitor.slots()["ambiguous_city"] == "Laval", said(reply)
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "follow_up"),
+    [
+        ("en", "Is Ottawa paired with a French city?", "and Puebla?"),
+        (
+            "fr",
+            "Est-ce que Gatineau est jumelée avec une ville française ?",
+            "et Puebla ?",
+        ),
+        ("es", "¿Está Ottawa hermanada con una ciudad europea?", "¿y Puebla?"),
+    ],
+)
+def test_and_puebla_after_canadas_pairs_is_mexicos_pairs(
+    live_stack: LiveStack, lang: str, question: str, follow_up: str
+) -> None:
+    # Journey walk: Puebla's self-check (es) or the entry on Mexican states (en, fr).
+    visitor = Visitor(live_stack, lang)
+    assert answer_ids(visitor.say(question)) == ["pairs-canada"]
+    reply = visitor.say(follow_up)
+    assert answer_ids(reply) == ["pairs-mexico"], said(reply)
+    assert not visitor.slots()["requested_slot"]
