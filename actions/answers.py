@@ -26,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from actions.city_pairs import PAIRS_BY_COUNTRY, with_own_pairs
 from actions.city_questions import (
     PARTNER_ENTRIES,
     SELF_CHECK_ENTRIES,
@@ -53,6 +54,8 @@ logger = logging.getLogger(__name__)
 # Answers one message gets at most: two questions in one message are common, more
 # would flood the chat.
 MAX_ANSWERS = 2
+# Questions of one message asked of the engine one by one (to order the answers).
+MAX_QUESTIONS = 3
 
 # The entity that answers each place question of a form.
 _ENTITY_BY_SLOT = {
@@ -153,16 +156,21 @@ async def answer(
     text: str,
     lang: str,
     spans: Spans = None,
+    earlier: str | None = None,
 ) -> Reply:
     """The answer to ``text`` with its source, or the self-check when a verdict
     answers it (a question naming a city). ``spans``: where ``text`` names its
-    cities when it is not the message itself (a follow-up's question)."""
+    cities when it is not the message itself (a follow-up's question);
+    ``earlier``: the entry that answered the question followed up."""
     try:
         answerer = await asyncio.to_thread(get_services().answerer)
         if await _answer_together(dispatcher, answerer, tracker, text, spans, lang):
             return Reply([])
         result = await asyncio.to_thread(answerer.ask, text, lang=lang, k=3)
         generic = await _asked_of_any_city(answerer, result, tracker, text, lang, spans)
+        named = city_spans_of(tracker.latest_message) if spans is None else spans
+        cities = [text[start:end] for start, end in named]
+        own = await with_own_pairs(answerer, result, cities, earlier)
     except Exception:
         # A missing index or a broken model must not leave the user without reply.
         logger.exception("knowledge engine failed for %r", text)
@@ -170,47 +178,57 @@ async def answer(
             response=names.UTTER_SERVICE_UNAVAILABLE, **contact_kwargs()
         )
         return Reply([])
-    if asks_for_a_verdict(generic) and not about_the_citys_pairing(result, generic):
+    # "¿y Puebla?" after Ottawa's pairs: Mexico's pairs, not Puebla's self-check.
+    pairs_again = own is not result and earlier in PAIRS_BY_COUNTRY.values()
+    pairing = about_the_citys_pairing(result, generic) or pairs_again
+    if asks_for_a_verdict(generic) and not pairing:
         # The self-check answers it with a verdict (data/rules/eligibility.yml).
         return Reply([self_check()])
+    # "Gatineau est-elle jumelée avec une ville française ?": Canada's pairs, not
+    # the US ones the engine matched (actions/city_pairs.py).
+    result = own
     if result.answered and result.hits:
-        others = await _other_questions(answerer, tracker, text, lang, result, spans)
+        answers = await _in_question_order(answerer, tracker, text, lang, result, spans)
         # No "did you mean" buttons in a form (the form's question follows the
         # answer, and it asks nothing after a message with buttons: questions.py),
         # nor between two answers.
-        in_a_form = bool(tracker.active_loop_name)
-        utter_answer(dispatcher, result, lang, suggestions=not (in_a_form or others))
-        for other in others:
-            utter_answer(dispatcher, other, lang, suggestions=False)
+        alone = len(answers) == 1 and not tracker.active_loop_name
+        for each in answers:
+            utter_answer(dispatcher, each, lang, suggestions=alone)
         return Reply([])
     return Reply([], declined=result)
 
 
-async def _other_questions(
+async def _in_question_order(
     answerer: Any, tracker: Tracker, text: str, lang: str, first: Any, spans: Spans
 ) -> list[Any]:
-    """ "When is the deadline? How long is the commitment?": the message's answer
-    (``first``) states one; the results for its other questions that find another
-    entry, up to MAX_ANSWERS in all. Not for a message naming a city (its parts are
-    the city's questions, for the self-check) nor a follow-up's question."""
-    parts = question_parts(text)
+    """ "How long is the commitment? When is the deadline?": the message's answer
+    (``first``) and the answers of its other questions that find another entry, up
+    to MAX_ANSWERS, in the order of the questions (the message's answer is the one
+    its last question finds, and had come first). Only ``first`` for a message
+    naming a city (its parts are the city's questions, for the self-check) or a
+    follow-up's question."""
+    parts = question_parts(text)[:MAX_QUESTIONS]
     if len(parts) < 2 or spans or city_spans(tracker):
-        return []
-    given = {best_entry(first)}
-    others = []
-    for part in parts:
-        if len(given) >= MAX_ANSWERS:
-            break
+        return [first]
+    own = best_entry(first)
+    given = {own}
+    first_at = -1  # before the others unless a question finds it
+    others: list[tuple[int, Any]] = []
+    for index, part in enumerate(parts):
         try:
             result = await asyncio.to_thread(answerer.ask, part, lang=lang, k=3)
         except Exception:  # the message's own answer still goes out
             logger.exception("knowledge engine failed for %r", part)
             break
         entry = best_entry(result)
-        if entry is not None and entry not in given:
+        if entry == own and first_at < 0:
+            first_at = index
+        elif entry is not None and entry not in given:
             given.add(entry)
-            others.append(result)
-    return others
+            others.append((index, result))
+    kept = [(first_at, first), *others[: MAX_ANSWERS - 1]]
+    return [result for _, result in sorted(kept, key=lambda pair: pair[0])]
 
 
 class ActionAnswerQuestion(Action):
@@ -232,15 +250,18 @@ class ActionAnswerQuestion(Action):
         asked = follow_up(tracker)
         if asked is not None and asked.question is None:
             return events if checks else [*events, self_check()]
+        earlier = None
         if asked is not None and asked.question is not None:
-            text, spans = asked.question, asked.spans
-        reply = await self._reply(dispatcher, tracker, domain, text, spans)
+            text, spans, earlier = asked.question, asked.spans, asked.entry
+        reply = await self._reply(dispatcher, tracker, domain, text, spans, earlier)
         # A self-check request that got no answer goes on to the self-check (rule).
         handed_over = (checks and not reply) or hands_over(reply)
         return (
             events
             + city_asked_about_events(tracker, events, handed_over)
-            + remember_question(tracker, text, spans, handed_over)
+            + remember_question(
+                tracker, text, spans, handed_over, _first_answer(dispatcher)
+            )
             + reply
         )
 
@@ -251,9 +272,20 @@ class ActionAnswerQuestion(Action):
         domain: DomainDict,
         text: str,
         spans: Spans,
+        earlier: str | None = None,
     ) -> list[dict[str, Any]]:
         lang = current_language(tracker)
         intent = intent_name(tracker) or ""
+        if (
+            intent == names.INTENT_CHECK_ELIGIBILITY
+            and earlier in PAIRS_BY_COUNTRY.values()
+        ):
+            # "and Puebla?" after Ottawa's pairs, read as a self-check request: the
+            # pairing question asked again of Puebla; the self-check if none.
+            reply = await answer(dispatcher, tracker, text, lang, spans, earlier)
+            if reply.declined is not None or reply.events:
+                return reply.events
+            return [FollowupAction(names.RASA_ACTION_LISTEN)]
         if intent == names.INTENT_CHECK_ELIGIBILITY:
             return await self._self_check_request(
                 dispatcher, tracker, lang, text, spans
@@ -264,7 +296,7 @@ class ActionAnswerQuestion(Action):
         if not text:
             self._decline(dispatcher, unsure=unsure)
             return []
-        reply = await answer(dispatcher, tracker, text, lang, spans)
+        reply = await answer(dispatcher, tracker, text, lang, spans, earlier)
         if reply.declined is None:
             return reply.events
         result = reply.declined
@@ -333,6 +365,15 @@ class ActionAnswerQuestion(Action):
             )
         if buttons:
             dispatcher.utter_message(response=names.UTTER_DID_YOU_MEAN, buttons=buttons)
+
+
+def _first_answer(dispatcher: CollectingDispatcher) -> str | None:
+    """The entry of the first answer given this turn (utter_answer's answer_id)."""
+    for message in dispatcher.messages:
+        entry = (message.get("custom") or {}).get("answer_id")
+        if isinstance(entry, str):
+            return entry
+    return None
 
 
 class ActionContactHuman(Action):

@@ -43,22 +43,31 @@ async def look_up(
     ``narrowed``: the user narrowed a "which one?" by typing; that pick is
     confirmed, as a click on its button would have shown it. ``fresh``: a city
     replacing another, whose population slot is the other's."""
+    lang = current_language(tracker)
+    exact: list[Any] = []
     try:
+        gazetteer = get_services().gazetteer()
         matches = await asyncio.to_thread(
-            lambda: (
-                get_services().gazetteer().lookup(city, country=country, region=region)
-            )
+            lambda: gazetteer.lookup(city, country=country, region=region)
         )
         typed = typed_city(tracker) if fresh and not matches else None
         if typed:  # "Juárez, Nuevo León": Ciudad Benito Juárez, as typed
-            found = await asyncio.to_thread(
-                get_services().gazetteer().lookup, typed, country, region
-            )
+            found = await asyncio.to_thread(gazetteer.lookup, typed, country, region)
             matches, city = (found, typed) if found else (matches, city)
+        exact = matches
+        # "Monterey" in Spanish: Monterrey too (which_one.py).
+        matches = await asyncio.to_thread(
+            which_one.with_near_spellings,
+            city,
+            matches,
+            lang,
+            gazetteer,
+            country,
+            region,
+        )
     except Exception:
         logger.exception("gazetteer lookup failed for %r", city)
         matches = []
-    lang = current_language(tracker)
     asked = tracker.get_slot(names.REQUESTED_SLOT) == names.SLOT_CITY
     pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
     if not matches and pending and not narrowed:
@@ -115,13 +124,18 @@ async def look_up(
     picked = pick_city(matches) or _with_population(matches, given)
     if picked is not None and not (region or country):
         picked = unless_one_in_the_call(picked, matches)
+    if exact and len(matches) > len(exact):
+        picked = None  # both the name as typed and the one spelled nearly: ask
+    respelled = picked is not None and picked not in exact
     if picked is None:
         return which_one_of(city, matches, dispatcher, lang)
     match = match_dict(picked)
     found_country = match.get("country") or country
     # Named with its region or country ("Kelowna BC", "Turin in Italy"), or
     # outside the call: nothing left to confirm.
-    sure = (bool(region or country) and not narrowed) or outside_the_call(found_country)
+    sure = (bool(region or country) and not (narrowed or respelled)) or (
+        outside_the_call(found_country)
+    )
     return {
         names.SLOT_CITY: match["name"],
         names.SLOT_COUNTRY: found_country,
@@ -144,6 +158,41 @@ async def _the_region_meant(
     if matches and any(match_dict(m).get("country") == country for m in matches):
         return None
     return country
+
+
+def namesake_in_known_place(
+    city: str, region: str | None, country: str | None, gazetteer: Any
+) -> Any | None:
+    """The one place called ``city`` in the region, else the country, that the
+    conversation already knows, when the name alone is ambiguous: "and Laval?" after
+    Québec's verdict is Laval, Québec, not a choice with Laval, France. Not a
+    place outside the call while one of the call's size has the name (after Lyon's
+    check, "Laval" may well be Québec's)."""
+    if not (region or country):
+        return None
+    matches = gazetteer.lookup(city)
+    if len(matches) < 2 or pick_city(matches) is not None:
+        return None
+    tries = [(country, region), (country, None)] if region else [(country, None)]
+    for in_country, in_region in tries:
+        found = gazetteer.lookup(city, country=in_country, region=in_region)
+        if found:
+            one = found[0] if len(found) == 1 else None
+            return one and unless_one_in_the_call(one, matches)
+    return None
+
+
+def found_slots(match: Any) -> dict[str, Any]:
+    """The self-check's slots for a place found, to be confirmed."""
+    found = match_dict(match)
+    return {
+        names.SLOT_CITY: found["name"],
+        names.SLOT_COUNTRY: found.get("country"),
+        names.SLOT_REGION: found.get("region"),
+        names.SLOT_POPULATION: found.get("population") or None,
+        names.SLOT_CITY_MATCH: found,
+        names.SLOT_CITY_CONFIRMED: None,
+    }
 
 
 def _with_population(matches: list[Any], population: int | None) -> Any | None:
@@ -199,6 +248,6 @@ async def offer_again(
 ) -> dict[str, Any]:
     """The same choices again, saying how else to answer."""
     gazetteer = get_services().gazetteer()
-    offered = await asyncio.to_thread(which_one.candidates, pending, gazetteer)
     lang = current_language(tracker)
+    offered = await asyncio.to_thread(which_one.candidates, pending, gazetteer, lang)
     return which_one_of(pending, offered, dispatcher, lang, again=True)

@@ -13,12 +13,14 @@ from actions import names, which_one
 from actions.city_lookup import look_up, offer_again
 from actions.eligibility_checks import (
     another_city,
+    cities_named,
     outside_the_call,
     population_number,
     threshold,
     typed_answer,
 )
 from actions.language import current_language, intent_name
+from actions.places import inform_payload
 from actions.slots import (
     answer_for,
     country_slot,
@@ -124,6 +126,15 @@ class ValidateEligibilityForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
+        several = cities_named(tracker)
+        if len(several) > 1 and not pending:
+            # "Can Toronto or Ottawa apply?": which one, not the last one silently.
+            buttons = [
+                {"title": city, "payload": inform_payload({names.ENTITY_CITY: city})}
+                for city in several
+            ]
+            dispatcher.utter_message(response=names.UTTER_ASK_CITY, buttons=buttons)
+            return {names.SLOT_CITY: None}
         # "Canada", "the one in Illinois" or "2" after "which one?" picks a candidate.
         narrowed = await asyncio.to_thread(which_one.narrowing, tracker, value)
         city = pending if narrowed else place_name(value)

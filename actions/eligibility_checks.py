@@ -10,11 +10,12 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import names
+from actions.language import intent_name
 from actions.places import match_dict
-from actions.slots import answer_for, entity_value
+from actions.slots import answer_for, entity_value, typed_text
 from assistant.core.services import get_services
 from knowledge.language import fold_words
-from knowledge.parsing import parse_country
+from knowledge.parsing import looks_like_a_question, parse_country
 from knowledge.population import parse_population
 
 # A population in words below this is a town's name ("Mil Cumbres", "Seven Oaks").
@@ -42,13 +43,35 @@ def typed_answer(
 ) -> dict[str, Any]:
     """What was typed for ``slot``; nothing when the entity mapping already filled it,
     or when the text does not parse and names another city ("Lyon" after "In which
-    country is X?")."""
-    if entity_value(tracker, entity):
+    country is X?"). The mapping skips programme questions ("can Mexican cities
+    apply too?": domain), so an answer the NLU took for one ("Mexico" to "In which
+    country is X?") is read here, unless it is a question."""
+    found = entity_value(tracker, entity)
+    if found and intent_name(tracker) in names.QUESTION_INTENTS:
+        asked = tracker.get_slot(names.REQUESTED_SLOT) == slot
+        question = looks_like_a_question(typed_text(tracker))
+        return {slot: found} if asked and not question else {}
+    if found:
         return {}
     text = answer_for(tracker, slot)
     if text and names_a_city(tracker) and parse(text) is None:
         return {}
     return {slot: text} if text else {}
+
+
+def cities_named(tracker: Tracker) -> list[str]:
+    """The cities a message names, each once, in order ("Toronto or Ottawa")."""
+    found: dict[str, str] = {}
+    end = -1
+    entities = tracker.latest_message.get("entities") or []
+    for entity in sorted(entities, key=lambda e: e.get("start") or 0):
+        value, start = entity.get("value"), entity.get("start") or 0
+        if entity.get("entity") != names.ENTITY_CITY or not isinstance(value, str):
+            continue
+        if start >= end:  # one name read twice (two extractors) counts once
+            found.setdefault(fold_words(value), value)
+        end = max(end, entity.get("end") or start)
+    return list(found.values())
 
 
 def another_city(tracker: Tracker) -> bool:

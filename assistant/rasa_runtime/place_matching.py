@@ -14,7 +14,8 @@ it too. Rules, in order:
    cue before it, a region or country right after it ("Laval, QC"), or, typed with a
    capital, the self-check's verb or adjective right after it ("Is Laval eligible?",
    "Laval peut-elle participer ?") or the asker's own "I'm from" before it ("I'm
-   from Laval", "je suis de Laval", "soy de Laval").
+   from Laval", "je suis de Laval", "soy de Laval"), or a correction's "I meant"
+   ("no, I meant Laval", "non, je voulais dire Laval"), or typed alone ("Laval").
 4. Region codes count in capitals ("IL", "JAL"); the few people type in any case
    ("Qc", "bc", "CDMX") in any case. A code that is also a word ("OK", "IN", "ME")
    counts only right after a city ("Tulsa, OK").
@@ -30,7 +31,8 @@ it too. Rules, in order:
 8. A capitalised name listed with a city ("Montréal et Laval", "Monterrey y
    Guadalupe") is a city: a common word's evidence. So is the name of a country
    outside the call that a city of the call's countries has too (Guadalupe is also
-   Guadeloupe's), listed so or after a follow-up's words ("¿y Guadalupe?").
+   Guadeloupe's), listed so, after a follow-up's words ("¿y Guadalupe?") or after
+   the words correcting a city ("no, quise decir Guadalupe").
 """
 
 from __future__ import annotations
@@ -53,8 +55,20 @@ MAX_TOKENS = 120
 FUZZY_MIN_CHARS = 6
 # Fuzzy look-ups per message, at most (each is a few dictionary probes).
 MAX_FUZZY = 40
+# A common word that is also the name of a city of the call's countries this large is
+# that city when it is the whole message, capitalised (rule 3: "Laval").
+MIN_POPULATION_ALONE = 100_000
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Folded words after a capitalised name that make it the city whose pairing is asked
+# about ("Is Laval paired ...?", "Laval est-elle jumelée ... ?", "¿Laval está
+# hermanada ...?"), after a verb of ``_PAIRING_VERBS`` at most.
+_PAIRING_CUES = {
+    "paired", "twinned", "partnered", "jumelee", "jumele", "associee",
+    "hermanada", "hermanado", "emparejada", "emparejado",
+}  # fmt: skip
+_PAIRING_VERBS = {"is", "was", "already", "est", "elle", "il", "deja", "etait",
+                  "esta", "ya", "estaba", "fue"}  # fmt: skip
 # Folded words before a name that make it a city: "city of", "ville de", "ciudad de".
 _CITY_CUES = {
     ("city", "of"), ("town", "of"), ("municipality", "of"), ("village", "of"),
@@ -74,6 +88,12 @@ _FROM_CUES = {
     ("we", "are", "from"), ("je", "suis", "de"), ("nous", "sommes", "de"),
     ("je", "viens", "de"), ("nous", "venons", "de"), ("j", "habite", "a"),
     ("soy", "de"), ("somos", "de"), ("vengo", "de"), ("vivo", "en"),
+}  # fmt: skip
+# ... or the city meant instead of the one just checked ("no, I meant Laval").
+_MEANT_CUES = {
+    ("i", "meant"), ("i", "mean"), ("je", "voulais", "dire"), ("je", "veux", "dire"),
+    ("quise", "decir"), ("quiero", "decir"), ("me", "refiero", "a"),
+    ("me", "referia", "a"),
 }  # fmt: skip
 
 
@@ -326,7 +346,11 @@ def read_places(
         c
         for n, c in enumerate(found)
         if c.kind != "none"
-        and (not c.needs_evidence or _has_evidence(tokens, found, n))
+        and (
+            not c.needs_evidence
+            or _has_evidence(tokens, found, n)
+            or _alone(table, tokens, c)
+        )
     ]
     no_city = not any(c.kind == "city" for c in kept)
     if no_city:
@@ -402,23 +426,38 @@ def _located(tokens: list[_Token], i: int) -> bool:
 
 
 def _asked_about(tokens: list[_Token], candidate: _Candidate) -> bool:
-    """ "Is Laval eligible?": a capitalised name right before the self-check's word."""
+    """ "Is Laval eligible?": a capitalised name right before the self-check's word;
+    "Is Laval paired ...?", "Laval est-elle jumelée ... ?": before a pairing word,
+    after its verb at most."""
     after = candidate.last + 1
-    return (
-        tokens[candidate.first].text[:1].isupper()
-        and after < len(tokens)
-        and tokens[after].folded in _ELIGIBILITY_CUES
-    )
+    if not tokens[candidate.first].text[:1].isupper() or after >= len(tokens):
+        return False
+    if tokens[after].folded in _ELIGIBILITY_CUES | _PAIRING_CUES:
+        return True
+    words = [t.folded for t in tokens[after : after + 3]]
+    pairing = next((n for n, w in enumerate(words) if w in _PAIRING_CUES), None)
+    return pairing is not None and all(w in _PAIRING_VERBS for w in words[:pairing])
 
 
 def _from_there(tokens: list[_Token], candidate: _Candidate) -> bool:
     """ "I'm from Laval", "soy de Laval": a capitalised name after the asker's own
-    "I'm from"."""
+    "I'm from"; "no, I meant Laval": after the words that correct a city."""
     i = candidate.first
     if i < 2 or not tokens[i].text[:1].isupper():
         return False
     before = tuple(t.folded for t in tokens[max(i - 3, 0) : i])
-    return before[-3:] in _FROM_CUES or before[-2:] in _FROM_CUES
+    cues = _FROM_CUES | _MEANT_CUES
+    return before[-3:] in cues or before[-2:] in cues
+
+
+def _meant(tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "No, I meant Guadalupe": a capitalised name after the words correcting a
+    city."""
+    i = candidate.first
+    if i < 2 or not tokens[i].text[:1].isupper():
+        return False
+    before = tuple(t.folded for t in tokens[max(i - 3, 0) : i])
+    return before[-3:] in _MEANT_CUES or before[-2:] in _MEANT_CUES
 
 
 def _listed_with_a_city(tokens: list[_Token], found: list[_Candidate], n: int) -> bool:
@@ -448,13 +487,33 @@ def _as_listed_city(
     candidate = found[n]
     if candidate.kind != "country" or candidate.value in table.home:
         return candidate
-    if not (_listed_with_a_city(tokens, found, n) or _followed_up(tokens, candidate)):
+    if not (
+        _listed_with_a_city(tokens, found, n)
+        or _followed_up(tokens, candidate)
+        or _meant(tokens, candidate)
+    ):
         return candidate
     phrase = " ".join(t.folded for t in tokens[candidate.first : candidate.last + 1])
     city = table.cities.get(phrase)
     if city is None or city[2] not in table.home:
         return candidate
     return _Candidate("city", city[0], candidate.first, candidate.last)
+
+
+def _alone(table: PlaceTable, tokens: list[_Token], candidate: _Candidate) -> bool:
+    """ "Laval", the whole message, capitalised: the city typed after a verdict or a
+    "stop", when it is a large city of the call's countries ("Okay", "Hola" or
+    "Normal" stay words)."""
+    city = table.cities.get(fold_words(candidate.value))
+    return (
+        candidate.kind == "city"
+        and candidate.first == 0
+        and candidate.last == len(tokens) - 1
+        and tokens[0].text[:1].isupper()
+        and city is not None
+        and city[2] in table.home
+        and table.well_known(city[1], city[2], home_min=MIN_POPULATION_ALONE)
+    )
 
 
 def _followed_up(tokens: list[_Token], candidate: _Candidate) -> bool:

@@ -94,3 +94,8 @@ class FakeAnswerer:
             if part in text:
                 return result
         return self.result
+
+    def entry(self, entry_id: str, lang: str, score: float) -> FakeResult:
+        """One entry's answer (Answerer.entry): its id as its text."""
+        self.calls.append({"entry": entry_id, "lang": lang})
+        return FakeResult(True, lang, [FakeHit(entry_id, score, "?", entry_id, "s")])

@@ -222,7 +222,12 @@ async def test_a_question_about_a_named_city_that_no_verdict_answers_is_answered
     assert await ActionAnswerQuestion().run(dispatcher, tracker, domain) == [
         SlotSet(
             "city_question",
-            {"text": "what city Montreal paired with", "start": 10, "end": 18},
+            {
+                "text": "what city Montreal paired with",
+                "start": 10,
+                "end": 18,
+                "entry": "pairs-canada",
+            },
         )
     ]
     assert dispatcher.messages[0]["text"] == "Montreal..."
@@ -561,8 +566,9 @@ async def test_two_questions_in_one_message_get_both_answers(dispatcher, domain)
     await ActionAnswerQuestion().run(
         dispatcher, make_tracker(text, "ask_programme"), domain
     )
-    # The message's own answer first (here the fake's for "When is"), then the other.
-    assert _answer_ids(dispatcher) == ["deadline-date", "commitment-duration"]
+    # In the order of the questions (the message's own answer, the fake's for "When
+    # is", had come first).
+    assert _answer_ids(dispatcher) == ["commitment-duration", "deadline-date"]
     assert all(not m.get("buttons") for m in dispatcher.messages)  # none in between
 
 

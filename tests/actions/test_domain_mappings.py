@@ -37,3 +37,16 @@ def test_every_entity_mapped_during_the_self_check_is_one_of_its_slots(domain):
     # Rasa ignores (and `rasa data validate` warns about) any other.
     required = domain["forms"]["eligibility_form"]["required_slots"]
     assert set(PLACE_SLOTS) <= set(required)
+
+
+@pytest.mark.parametrize("slot", PLACE_SLOTS)
+def test_a_place_in_a_programme_question_fills_no_slot_of_the_self_check(domain, slot):
+    # Journey walk (session 15): "can cities in Mexico apply too?" asked while the
+    # population was asked made Tinyville Mexican, and went unanswered.
+    for mapping in domain["slots"][slot]["mappings"]:
+        conditions = mapping.get("conditions") or []
+        in_the_check = any(
+            c.get("active_loop") == "eligibility_form" for c in conditions
+        )
+        if mapping["type"] == "from_entity" and in_the_check:
+            assert mapping.get("not_intent") == "ask_programme", mapping

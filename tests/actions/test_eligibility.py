@@ -947,3 +947,53 @@ async def test_a_self_check_started_by_a_question_takes_its_places_from_it(
     events = await ActionResetEligibility().run(dispatcher, tracker, domain)
     assert SlotSet("region", "Oregon") in events
     assert SlotSet("city", None) not in events
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        ("Can Toronto or Ottawa apply?", ["Toronto", "Ottawa"]),
+        ("¿Pueden postular Tijuana o Mexicali?", ["Tijuana", "Mexicali"]),
+    ],
+)
+async def test_a_request_naming_two_cities_asks_which_with_a_button_each(
+    dispatcher, domain, text, cities
+):
+    # Journey walk (session 15): the last city named was checked, silently.
+    entities = [
+        {
+            "entity": "city",
+            "value": c,
+            "start": text.index(c),
+            "end": text.index(c) + len(c),
+        }
+        for c in cities
+    ]
+    tracker = asking("city", text, "check_eligibility", entities=entities)
+    tracker.slots["city"] = cities[-1]  # what the entity mapping filled
+    tracker.events.append({"event": "slot", "name": "city", "value": cities[-1]})
+    events = await run_form(tracker, dispatcher, domain)
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["city"] is None and slots["requested_slot"] == "city"
+    assert uttered(dispatcher) == [names.UTTER_ASK_CITY]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == cities
+    assert buttons[0]["payload"] == f'/inform{{"city": "{cities[0]}"}}'
+
+
+async def test_a_country_answer_the_nlu_took_for_a_question_still_answers(
+    dispatcher, domain
+):
+    # The in-check mapping skips programme questions (domain); a bare answer is read.
+    country = [{"entity": "country", "value": "MX", "start": 0, "end": 6}]
+    tracker = asking("country", "México", "ask_programme", entities=country, city="X")
+    events = await run_form(tracker, dispatcher, domain)
+    assert {e["name"]: e["value"] for e in events}["country"] == "MX"
+
+
+async def test_a_country_in_a_programme_question_is_no_answer(dispatcher, domain):
+    text = "can cities in Mexico apply too?"
+    country = [{"entity": "country", "value": "MX", "start": 14, "end": 20}]
+    tracker = asking("population", text, "ask_programme", entities=country, city="X")
+    events = await run_form(tracker, dispatcher, domain)
+    assert "country" not in {e["name"] for e in events}

@@ -90,9 +90,25 @@ async def test_a_question_naming_a_city_is_remembered_then_asked_again(
     first = said(PAIRED["text"], "Ottawa", intent="ask_programme")
     events = await ActionAnswerQuestion().run(dispatcher, first, domain)
     remembered = [e for e in events if e.get("name") == names.SLOT_CITY_QUESTION]
-    assert remembered[0]["value"] == PAIRED
+    assert remembered[0]["value"] == {**PAIRED, "entry": "pairs-canada"}
 
     again = said("what about Gatineau?", "Gatineau", city_question=PAIRED)
     await ActionAnswerQuestion().run(dispatcher, again, domain)
     assert answerer.calls[-2]["text"] == "Is Gatineau paired with a French city?"
     assert dispatcher.messages[-3]["text"] == "Ottawa–Malmö..."
+
+
+async def test_a_follow_up_of_a_countrys_pairs_gets_the_new_citys_countrys(
+    dispatcher, domain
+):
+    # Journey walk: "¿y Puebla?" after Ottawa's pairs read "¿Está mi ciudad
+    # hermanada con una ciudad europea?" as "am I a European city?": Puebla's
+    # self-check. Now Mexico's pairs.
+    eu_city = FakeHit("other-regions-eu-city", 0.6, "EU?", "No...", "s")
+    answerer = FakeAnswerer(FakeResult(True, "es", [eu_city]))
+    get_services().override("answerer", answerer)
+    earlier = {**PAIRED, "entry": "pairs-canada"}
+    again = said("¿y Puebla?", "Puebla", city_question=earlier)
+    events = await ActionAnswerQuestion().run(dispatcher, again, domain)
+    assert not [e for e in events if e.get("event") == "followup"]
+    assert dispatcher.messages[0]["text"] == "pairs-mexico"

@@ -251,3 +251,24 @@ async def test_an_answer_that_picks_none_offers_the_same_choices_again(
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert titles[0].startswith("Halifax, ") and "Canad" in titles[0]
     assert len(titles) == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "offered"),
+    [
+        # A Spanish speaker typing "Monterey" almost surely means Monterrey.
+        ("Monterey", "es", ["Monterrey", "Monterey"]),
+        ("Monterey", "en", ["Monterey"]),
+        # Nothing called so: the call's city one letter apart, in any language.
+        ("Guadalajra", "en", ["Guadalajara"]),
+        # A name of the visitor's country stays as it is.
+        ("Laval", "fr", ["Laval", "Laval"]),
+    ],
+)
+def test_the_places_offered_for_a_name(
+    typed: str, lang: str, offered: list[str]
+) -> None:
+    from actions.which_one import candidates
+
+    gazetteer = get_services().gazetteer()
+    assert [m.name for m in candidates(typed, gazetteer, lang)] == offered

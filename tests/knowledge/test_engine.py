@@ -158,3 +158,17 @@ def test_a_language_calibrated_on_its_own_is_decided_with_its_parameters(
     kb = KnowledgeBase.load(built.index_dir, fake_embedder)
     assert not kb.search("¿Cuál es la fecha límite para postular?").answered
     assert kb.search("When is the deadline?").answered  # shared parameters
+
+
+def test_an_entry_the_caller_chose_is_answered_in_the_language(
+    build_small: Build,
+) -> None:
+    # A named city's own list of pairs (actions/city_pairs.py) replaces the engine's.
+    kb = build_small(threshold=0.3)
+    result = kb.entry_result("commitment", "es", 0.7)
+    assert result.answered and result.suggestions == []
+    top = result.hits[0]
+    assert (top.entry_id, top.lang, top.score) == ("commitment", "es", 0.7)
+    assert top.answer.startswith("Hasta dieciocho meses")
+    with pytest.raises(ValueError):
+        kb.entry_result("no-such-entry", "en", 0.7)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from knowledge.gazetteer import Gazetteer, get_gazetteer
+from knowledge.gazetteer import Gazetteer, get_gazetteer, one_edit
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +166,28 @@ def test_namesakes_are_told_apart_by_the_larger_city_near_them(
         for m in gazetteer.lookup("Sainte-Catherine", country="CA")
     }
     assert sorted(near.values()) == ["Montréal", "Trois-Rivières"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "countries", "found"),
+    [
+        ("Monterey", ("MX",), "Monterrey"),  # a letter missing
+        ("Guadalajra", ("MX",), "Guadalajara"),
+        ("Tijuanna", ("MX", "US", "CA"), "Tijuana"),  # a letter extra
+        ("Sherbrooke", ("MX",), None),  # not in those countries
+        ("Laval", ("CA", "US", "MX"), None),  # too short to guess
+    ],
+)
+def test_cities_spelled_one_letter_apart(
+    gazetteer: Gazetteer, typed: str, countries: tuple[str, ...], found: str | None
+) -> None:
+    near = gazetteer.spelled_nearly(typed, countries)
+    assert (near[0].name if near else None) == found
+    assert all(m.country in countries for m in near)
+
+
+def test_one_edit() -> None:
+    assert one_edit("monterey", "monterrey") and one_edit("otawa", "ottawa")
+    assert one_edit("otatwa", "ottawa") and one_edit("ottawz", "ottawa")
+    assert not one_edit("ottawa", "ottawa") and not one_edit("otaw", "ottawa")
+    assert not one_edit("tootawa", "ottawa")

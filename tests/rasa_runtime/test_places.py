@@ -81,6 +81,26 @@ def places(table: PlaceTable, text: str) -> list[tuple[str, str, str]]:
         # later "pouvons-nous postuler ?" asked which city (actions/home_city.py).
         ("Je suis de Laval. Quels sont les thèmes ?", [("city", "Laval", "Laval")]),
         ("I'm from Laval, what are the themes?", [("city", "Laval", "Laval")]),
+        # Journey walk (session 15): the correction after Québec's verdict named no
+        # city and got "Is there anything else I can help you with?".
+        ("no, I meant Laval", [("city", "Laval", "Laval")]),
+        ("non, je voulais dire Laval", [("city", "Laval", "Laval")]),
+        ("no, quise decir Laval", [("city", "Laval", "Laval")]),
+        # Journey walk (session 15): a pairing question about Laval named no city and
+        # got the US pairs.
+        (
+            "Est-ce que Laval est jumelée avec une ville européenne ?",
+            [("city", "Laval", "Laval")],
+        ),
+        ("Is Laval paired with a European city?", [("city", "Laval", "Laval")]),
+        ("¿Laval está hermanada con una ciudad europea?", [("city", "Laval", "Laval")]),
+        ("is it paired with a French city?", []),
+        # Typed alone after a verdict or a "stop": got "Sorry, I didn't understand".
+        ("Laval", [("city", "Laval", "Laval")]),
+        ("Okay", []),  # a word, not Les Cayes
+        ("Normal", []),  # Normal, Illinois is too small to be meant alone
+        # ... and not Guadeloupe, which had become the country of Monterrey's draft.
+        ("no, quise decir Guadalupe", [("city", "Guadalupe", "Guadalupe")]),
         ("hola, soy de Mobile", [("city", "Mobile", "Mobile")]),
         (
             "la ville de Laval, Qc",
@@ -131,7 +151,8 @@ def test_places_in_three_languages(
     [
         "Oui",
         "North",
-        "Laval",  # a surname as much as a city: only with evidence
+        "laval",  # a surname as much as a city: only with evidence, or capitalised
+        # alone (a large city of the call's countries: session 15)
         "is laval eligible?",  # in lower case, no more than a word
         "je suis de laval",
         "North can apply",
