@@ -11,7 +11,9 @@ py-spy under chat load (docs/BENCHMARKS.md, session 15) found three pieces of Ra
   action (the call to the action server), ``action_listen`` and an ``utter_``
   response only read the tracker; when the policy added no events they get the
   tracker itself. Every other action (forms, Rasa's default actions) gets the copy
-  as before.
+  as before, and so does a custom action predicted with an event (RulePolicy and
+  MemoizationPolicy mark how the user's message was featurized), which the action
+  must see: in a question's turn only ``action_listen`` goes without its copy.
 - ``domain_emptiness_once``: each parsed message asks whether the model's domain is
   empty, which builds an empty domain and compares the two as dictionaries. The
   answer is kept on the domain (a loaded model's domain is not changed).
