@@ -237,9 +237,13 @@ def linear_scores(
     logits = np.array(model["intercept"], dtype=np.float64)
     offset = 0
     for block, idf in zip(counts, model["idf"], strict=True):
-        coo = scipy.sparse.coo_matrix(block)
-        columns, position = np.unique(coo.col, return_inverse=True)
-        values = np.bincount(position, weights=coo.data)
+        coo = block if scipy.sparse.isspmatrix_coo(block) else block.tocoo()
+        if len(coo.col) and np.all(coo.col[1:] > coo.col[:-1]):
+            # Each column once, in order (as the count vectors come): no merging.
+            columns, values = coo.col, coo.data.astype(np.float64)
+        else:
+            columns, position = np.unique(coo.col, return_inverse=True)
+            values = np.bincount(position, weights=coo.data)
         keep = values > 0
         columns, values = columns[keep], values[keep]
         if len(columns):

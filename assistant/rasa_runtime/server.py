@@ -32,7 +32,10 @@ save it, about 30 % of its CPU per turn.
 Its model graph runs node after node, without dask's scheduler
 (``graph_runner.py``), and the policies' dialogue states are extended with each new
 event instead of rebuilt from the session's start for every prediction
-(``dialogue_states.py``).
+(``dialogue_states.py``). A tracker copy before each action that only reads it,
+the domain's emptiness on every message and the rules' parsing on every prediction
+are skipped or done once (``repeated_work.py``); a message's count vectors are
+counted straight into the matrix Rasa keeps (``count_vectors.py``).
 
 It also ends every REST reply with the conversation's language (``report_language``):
 the web app answers with it and the widget switches its interface to it, without a
@@ -174,7 +177,8 @@ def report_language() -> None:
 
 def install_sibling(name: str) -> None:
     """``install()`` of a module beside this file (``tracker_cache``,
-    ``graph_runner``, ``dialogue_states``, ``action_calls``), loaded from its file:
+    ``graph_runner``, ``dialogue_states``, ``action_calls``, ``repeated_work``,
+    ``count_vectors``), loaded from its file:
     this script's folder is not on the path (-P), and the project's packages are not
     imported here."""
     path = Path(__file__).with_name(f"{name}.py")
@@ -200,6 +204,8 @@ def main() -> None:
     install_sibling("graph_runner")
     install_sibling("dialogue_states")
     install_sibling("action_calls")
+    install_sibling("repeated_work")
+    install_sibling("count_vectors")
     report_language()
     from rasa.__main__ import main as rasa_main
 

@@ -109,9 +109,29 @@ matrix = np.hstack([tf_idf(counts, idf).toarray(), dense])
 expected = softmax(matrix @ coef.T + bias)
 model = _with_transpose({"coef": coef, "intercept": bias, "idf": [idf]})
 single = [linear_scores([counts[i]], [dense[i]], model) for i in range(40)]
+# The rows as the count vectorizers give them (COO, columns in order, each once)
+# take a short cut: the same scores, to the bit, as the same rows in reverse order
+# (merged column by column); a column given twice is summed.
+def reverse(row):
+    row = row.tocoo()
+    return scipy.sparse.coo_matrix(
+        (row.data[::-1], (row.row[::-1], row.col[::-1])), shape=row.shape)
+in_order = [linear_scores([counts[i].tocoo()], [dense[i]], model) for i in range(40)]
+reversed_ = [linear_scores([reverse(counts[i])], [dense[i]], model) for i in range(40)]
+def repeated(row):
+    row = row.tocoo()
+    return scipy.sparse.coo_matrix(
+        (np.r_[row.data - 1, np.ones(len(row.data))], (np.r_[row.row, row.row],
+         np.r_[row.col, row.col])), shape=row.shape)
+summed = [linear_scores([repeated(counts[i])], [dense[i]], model) for i in range(40)
+          if counts[i].nnz]
 print(json.dumps({"tfidf": float(np.abs(ours - theirs).max()),
                   "binary": float(np.abs(mine - model_b.predict_proba(x)).max()),
-                  "single": float(np.abs(np.array(single) - expected).max())}))
+                  "single": float(np.abs(np.array(single) - expected).max()),
+                  "coo_same": all((a == b).all() for a, b in zip(in_order, reversed_)),
+                  "summed_same": np.allclose(
+                      summed, [s for s, i in zip(single, range(40)) if counts[i].nnz],
+                      rtol=0, atol=1e-12)}))
 """
 
 
@@ -126,6 +146,8 @@ def test_tf_idf_and_scores_match_scikit_learn_and_the_training_matrix() -> None:
     assert differences["tfidf"] < 1e-9
     assert differences["binary"] < 1e-9
     assert differences["single"] < 1e-9
+    assert differences["coo_same"]
+    assert differences["summed_same"]
 
 
 def test_a_trained_model_recognises_new_phrasings_and_ranks_every_intent(
