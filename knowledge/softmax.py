@@ -4,7 +4,7 @@ The objective is scikit-learn's ``LogisticRegression(C=c)``: the mean log-loss p
 ``||W||^2 / (2 c n)``, the intercept not penalised, so the optimum is the same. The fit
 is ours for speed: scikit-learn goes through SciPy's L-BFGS-B, whose bound handling
 cost three times our loss-and-gradient per iteration on the project's 5 million
-weights (106 classes x 47k features), so fitting to convergence took 136 s of build.
+weights (106 classes x 50k features), so fitting to convergence took 136 s of build.
 Here an iteration is the loss and gradient (the dense columns through BLAS, not as
 sparse entries) and two matrix products over the kept pairs of past steps: a vector
 of weights is 43 MB, so passes over memory are the cost. Nothing that size is
