@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.embedders import encode_by_length
 from knowledge.engine import KnowledgeBase, Result, Scores
 from knowledge.fusion import DecisionParams
 from knowledge.records import LabelledQuery, RecordError
@@ -54,11 +55,7 @@ def split_halves(
 
 
 def encode_all(kb: KnowledgeBase, texts: Sequence[str]) -> np.ndarray:
-    chunks = [
-        kb.embedder.encode(list(texts[i : i + ENCODE_BATCH]))
-        for i in range(0, len(texts), ENCODE_BATCH)
-    ]
-    return np.vstack(chunks)
+    return encode_by_length(kb.embedder, texts, ENCODE_BATCH)
 
 
 def score_queries(

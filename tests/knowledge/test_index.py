@@ -19,7 +19,7 @@ from knowledge.corpus import (
     source_files,
     split_passages,
 )
-from knowledge.embedders import FakeEmbedder
+from knowledge.embedders import FakeEmbedder, encode_by_length
 from knowledge.engine import KnowledgeBase
 from knowledge.index import (
     IndexMismatchError,
@@ -124,7 +124,7 @@ ENSURE_IN_A_PROCESS = """
 import json, sys, time
 from pathlib import Path
 from knowledge import project
-from knowledge.embedders import FakeEmbedder
+from knowledge.embedders import FakeEmbedder, encode_by_length
 from knowledge.engine import KnowledgeBase
 from knowledge.records import record_from_dict
 from tests.knowledge.conftest import SMALL_FAQ
@@ -254,3 +254,28 @@ def test_project_corpus_loads_and_its_hash_tracks_the_sources() -> None:
     assert passages and all(r.lang == "en" for r in passages)
     assert {r.lang for r in records} == {"en", "fr", "es"}
     assert corpus_hash() == corpus_hash()
+
+
+class _Recording(FakeEmbedder):
+    """The fake, remembering each batch it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        self.batches.append(list(texts))
+        return super().encode(texts)
+
+
+def test_texts_encoded_by_length_come_back_in_their_own_order() -> None:
+    """The build batches texts by length; each vector must still be its own text's
+    (a shifted row would file a question under another entry)."""
+    texts = ["a much longer question about the deadline", "hi", "who can apply?", "x"]
+    embedder = _Recording()
+    seen: list[int] = []
+    vectors = encode_by_length(embedder, texts, batch=2, done=seen.append)
+    assert (vectors == FakeEmbedder().encode(texts)).all()
+    assert embedder.batches == [["x", "hi"], ["who can apply?", texts[0]]]
+    assert seen == [2, 2]
+    assert encode_by_length(embedder, [], batch=2).shape == (0, embedder.dimension)

@@ -75,3 +75,28 @@ def test_an_iteration_cap_is_reported_as_not_converged() -> None:
     sparse, dense, labels = _problem(5)
     capped = softmax.fit(sparse, dense, labels, c=50.0, tol=1e-8, max_iter=3)
     assert not capped.converged and capped.iterations == 3
+
+
+def _gradient(model: softmax.SoftmaxWeights, sparse, dense, labels, c) -> np.ndarray:
+    """The objective's gradient at the fitted weights, computed densely here."""
+    features = np.hstack([sparse.toarray(), dense])
+    residual = model.probabilities(sparse, dense)
+    residual[np.arange(len(labels)), np.searchsorted(model.classes, labels)] -= 1.0
+    residual /= len(labels)
+    weights = np.vstack([model.sparse, model.dense])
+    return np.vstack(
+        [features.T @ residual + weights / (c * len(labels)), residual.sum(axis=0)]
+    )
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-5])
+def test_a_converged_fit_is_within_its_tolerance(tol: float) -> None:
+    """What the build's manifest reports as converged is: no weight's gradient above
+    ``tol`` (the classifier's TOL), checked outside the fit's own arithmetic."""
+    sparse, dense, labels = _problem(6, rows=400, seed=3)
+    model = softmax.fit(sparse, dense, labels, c=50.0, tol=tol)
+    assert model.converged
+    gradient = _gradient(model, sparse, dense, labels, 50.0)
+    assert np.abs(gradient).max() <= tol
+    # More than a few steps: the two-loop's memory wrapped around.
+    assert model.iterations > softmax.MEMORY
