@@ -22,7 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.language import fold_words
+from knowledge.language import fold_words, one_edit
 from knowledge.parsing import parse_country
 
 # Shorter names are too often one letter from another city's ("Lyon", "Leon").
@@ -307,23 +307,6 @@ class Gazetteer:
             population=population,
             geonames_id=geonames_id,
         )
-
-
-def one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance 1, or two neighbours swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        i, j = diff[0], diff[-1]
-        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]
 
 
 def _latin(name: str) -> bool:

@@ -294,3 +294,22 @@ def language_code(value: object) -> str | None:
         return None
     code = value.strip().lower().replace("_", "-").split("-")[0]
     return code if code in LANGUAGES else None
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance 1, or two neighbours swapped: a typo in a place name
+    ("Monterey", "Otawa"). Pure Python, for both runtimes (the NLU's place matcher
+    and the gazetteer)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = diff[0], diff[-1]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.language import LISTING_WORDS, fold_words, follow_up_words
+from knowledge.language import LISTING_WORDS, fold_words, follow_up_words, one_edit
 
 MAX_WORDS = 5
 # A long message is read up to here: a 2,000-character list of places costs the same
@@ -162,7 +162,7 @@ class PlaceTable:
         found: set[tuple[str, str]] = set()
         for variant in _deletions(typed) | {typed}:
             for key, kind in self._deletions.get(variant, ()):
-                if key != typed and _one_edit(typed, key):
+                if key != typed and one_edit(typed, key):
                     found.add((key, kind))
         names = {key for key, _ in found}
         return found.pop() if len(names) == 1 and len(found) == 1 else None
@@ -170,23 +170,6 @@ class PlaceTable:
 
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance 1, or two neighbours swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        i, j = diff[0], diff[-1]
-        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]
 
 
 def _tokens(text: str) -> list[_Token]:

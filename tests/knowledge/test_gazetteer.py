@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from knowledge.gazetteer import Gazetteer, get_gazetteer, one_edit
+from knowledge.gazetteer import Gazetteer, get_gazetteer
+from knowledge.language import one_edit
 
 
 @pytest.fixture(scope="module")
