@@ -9,9 +9,17 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assistant.launch import RASA_PYTHON
 
 ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "iuc.tar.gz"
+# For a module whose probes load the trained model in the Rasa environment.
+needs_rasa_model = pytest.mark.skipif(
+    not RASA_PYTHON.exists() or not MODEL.exists(),
+    reason="the Rasa environment or the trained model is missing",
+)
 
 
 def run_in_rasa(script: str, *args: str) -> Any:

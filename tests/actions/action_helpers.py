@@ -13,6 +13,19 @@ from rasa_sdk.executor import CollectingDispatcher
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "domain"
 
 
+def city_entities(text: str, cities: list[str]) -> list[dict[str, Any]]:
+    """The NLU's city entities for ``cities`` as they stand in ``text``."""
+    return [
+        {
+            "entity": "city",
+            "value": city,
+            "start": text.index(city),
+            "end": text.index(city) + len(city),
+        }
+        for city in cities
+    ]
+
+
 def load_domain() -> dict[str, Any]:
     domain: dict[str, Any] = {}
     for path in sorted(DOMAIN_DIR.glob("*.yml")):

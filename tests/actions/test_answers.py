@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
+from action_helpers import (
+    FakeAnswerer,
+    FakeHit,
+    FakeResult,
+    city_entities,
+    make_tracker,
+    uttered,
+)
 from rasa_sdk.events import SlotSet
 
 from actions import names
@@ -465,15 +472,7 @@ async def test_cities_asked_about_together_get_the_rule_for_groups_everywhere(
         when={several: FakeResult(True, lang, [GROUPS])},
     )
     get_services().override("answerer", answerer)
-    entities = [
-        {
-            "entity": "city",
-            "value": c,
-            "start": text.index(c),
-            "end": text.index(c) + len(c),
-        }
-        for c in cities
-    ]
+    entities = city_entities(text, cities)
     tracker = make_tracker(text, intent, entities, active_loop=loop, language=lang)
 
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from action_helpers import FakeAnswerer, FakeHit, FakeResult, make_tracker, uttered
+from action_helpers import (
+    FakeAnswerer,
+    FakeHit,
+    FakeResult,
+    city_entities,
+    make_tracker,
+    uttered,
+)
 from rasa_sdk.events import SlotSet
 
 from actions import names
@@ -960,15 +967,7 @@ async def test_a_request_naming_two_cities_asks_which_with_a_button_each(
     dispatcher, domain, text, cities
 ):
     # Journey walk (session 15): the last city named was checked, silently.
-    entities = [
-        {
-            "entity": "city",
-            "value": c,
-            "start": text.index(c),
-            "end": text.index(c) + len(c),
-        }
-        for c in cities
-    ]
+    entities = city_entities(text, cities)
     tracker = asking("city", text, "check_eligibility", entities=entities)
     tracker.slots["city"] = cities[-1]  # what the entity mapping filled
     tracker.events.append({"event": "slot", "name": "city", "value": cities[-1]})

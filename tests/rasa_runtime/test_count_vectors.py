@@ -4,19 +4,9 @@ environment: for every NLU example, the same matrices as Rasa's own."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.rasa_python import MODEL, needs_rasa_model, run_in_rasa
 
-import pytest
-
-from assistant.launch import RASA_PYTHON
-from tests.rasa_python import run_in_rasa
-
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "iuc.tar.gz"
-pytestmark = pytest.mark.skipif(
-    not RASA_PYTHON.exists() or not MODEL.exists(),
-    reason="the Rasa environment or the trained model is missing",
-)
+pytestmark = needs_rasa_model
 
 # Runs in .venv-rasa: every training example's text (and a few odd ones: empty,
 # accented, one long word, a repeated word) tokenized as the pipeline does, then

@@ -4,19 +4,9 @@ action as Rasa's own runner."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.rasa_python import MODEL, needs_rasa_model, run_in_rasa
 
-import pytest
-
-from assistant.launch import RASA_PYTHON
-from tests.rasa_python import run_in_rasa
-
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "iuc.tar.gz"
-pytestmark = pytest.mark.skipif(
-    not RASA_PYTHON.exists() or not MODEL.exists(),
-    reason="the Rasa environment or the trained model is missing",
-)
+pytestmark = needs_rasa_model
 
 SCRIPT = """
 import asyncio, json, sys

@@ -5,20 +5,13 @@ rules as Rasa's own."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant.launch import RASA_PYTHON
-from tests.rasa_python import run_in_rasa
+from tests.rasa_python import MODEL, needs_rasa_model, run_in_rasa
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "iuc.tar.gz"
-pytestmark = pytest.mark.skipif(
-    not RASA_PYTHON.exists() or not MODEL.exists(),
-    reason="the Rasa environment or the trained model is missing",
-)
+pytestmark = needs_rasa_model
 
 # Runs in .venv-rasa: three conversations (questions, both forms, chitchat) through
 # Rasa's processor against a stand-in action server, first with Rasa's own code, then
